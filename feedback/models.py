@@ -1,0 +1,251 @@
+"""What the portal collects: clinics, providers, visits, invitations, instruments and responses.
+
+No model here holds a patient's name. The only contact detail (an invitation's e-mail address or
+phone number) lives on the invitation until it is answered, expires or has had its reminder.
+"""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    QR = "qr", _("QR code / kiosk")
+
+
+class VisitType(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    URGENT = "urgent", _("Urgent care")
+    TELEHEALTH = "telehealth", _("Telehealth")
+    PROCEDURE = "procedure", _("Procedure")
+    OTHER = "other", _("Other")
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone],
+        help_text=_("IANA name, e.g. America/New_York; days are counted in this zone."),
+    )
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Provider(models.Model):
+    class Role(models.TextChoices):
+        PHYSICIAN = "physician", _("Physician")
+        NURSE = "nurse", _("Nurse")
+        NURSE_PRACTITIONER = "nurse_practitioner", _("Nurse practitioner")
+        PHYSICIAN_ASSISTANT = "physician_assistant", _("Physician assistant")
+        THERAPIST = "therapist", _("Therapist")
+        OTHER = "other", _("Other")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers")
+    display_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.PHYSICIAN)
+    # The identifier the clinic's own systems use; lets visit imports find the provider.
+    external_id = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["clinic", "display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "external_id"],
+                condition=~Q(external_id=""),
+                name="provider_unique_external_id_per_clinic",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+
+class Visit(models.Model):
+    """An encounter to ask about. Deliberately carries no patient identity."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="visits")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    # The clinic system's visit id; re-importing the same file finds the visit again.
+    external_id = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    visit_type = models.CharField(max_length=32, choices=VisitType.choices, default=VisitType.ROUTINE)
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "external_id"], name="visit_unique_external_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} visit {self.external_id}"
+
+
+class Instrument(models.Model):
+    """One version of a survey definition, loaded from feedback/instruments/*.json.
+
+    A definition is never edited in place: a change is a new version, so old responses keep the
+    scores of the version they answered.
+    """
+
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+    definition_sha256 = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="instrument_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Invitation(models.Model):
+    """A single-use link to the survey for one visit.
+
+    Only a hash of the token is stored. The token itself is derived from INVITATION_KEY and
+    token_salt when a message is sent (see feedback.invitations), so a copy of the database alone
+    cannot answer anyone's survey, and a reminder can repeat the same link.
+    """
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="invitation")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    token_salt = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Erased (set to "") once answered, expired, or reminded; never copied to a response.
+    contact = models.CharField(max_length=254, blank=True)
+    # Keyed hash of the normalised contact: enforces "at most one invitation per 30 days".
+    contact_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False, db_index=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at", "used_at"], name="invitation_sent_used_idx")]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.visit}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or django_timezone.now()) >= self.expires_at
+
+
+class Response(models.Model):
+    """One patient's answers. Nothing in this row identifies the patient."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="responses")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    # Unique: the database itself guarantees one response per invitation.
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.PROTECT, null=True, blank=True, related_name="response"
+    )
+    visit_type = models.CharField(max_length=32, choices=VisitType.choices, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    submitted_at = models.DateTimeField(default=django_timezone.now, db_index=True)
+    # The day in the clinic's timezone: the bucket the response is aggregated into.
+    local_date = models.DateField()
+    # {item_id: integer value}; absent ("does not apply" or unanswered) items are left out.
+    answers = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["clinic", "local_date"], name="response_clinic_day_idx")]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} ({self.clinic}, {self.local_date})"
+
+
+class DimensionScore(models.Model):
+    """A response's score on one dimension, stored so the database can aggregate it."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scores")
+    dimension = models.CharField(max_length=40)
+    # Mean of the answered items on the instrument's raw scale (reverse items already flipped).
+    mean = models.FloatField()
+    # The same on the 0-100 "linear mean" scale shown to people.
+    score = models.FloatField()
+    answered_items = models.PositiveSmallIntegerField()
+    top_box_items = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "dimension"], name="score_unique_dimension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.score:.1f}"
+
+
+class Testimonial(models.Model):
+    class Consent(models.TextChoices):
+        PRIVATE = "private", _("Do not publish")
+        ANONYMOUS = "anonymous", _("Publish without my name")
+        FIRST_NAME = "first_name", _("Publish with my first name")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending moderation")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by patient")
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="testimonial")
+    text = models.TextField()
+    consent = models.CharField(max_length=16, choices=Consent.choices, default=Consent.PRIVATE)
+    first_name = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Testimonial {self.pk} ({self.get_status_display()})"
