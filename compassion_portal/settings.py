@@ -205,14 +205,38 @@ SECURE_PROXY_SSL_HEADER = (
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
-# E-mail: written to var/mail unless configured (EMAIL_BACKEND=...smtp.EmailBackend + EMAIL_HOST...).
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# E-mail: EMAIL_URL is smtp://user:password@host:587?tls=true (or smtps://...), console:, or
+# file:///path. The default writes each message to a file in var/mail.
+
+
+def mailer_from_url(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    parsed = urlparse(url)
+    backends = "django.core.mail.backends."
+    if parsed.scheme == "console":
+        return {"BACKEND": backends + "console.EmailBackend"}
+    if parsed.scheme == "file":
+        return {"BACKEND": backends + "filebased.EmailBackend",
+                "OPTIONS": {"file_path": unquote(parsed.path)}}
+    if parsed.scheme in ("smtp", "smtps"):
+        query = {k: v[-1].lower() for k, v in parse_qs(parsed.query).items()}
+        return {
+            "BACKEND": backends + "smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parsed.hostname or "localhost",
+                "port": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+                "username": unquote(parsed.username or ""),
+                "password": unquote(parsed.password or ""),
+                "use_ssl": parsed.scheme == "smtps",
+                "use_tls": query.get("tls") in _TRUE,
+                "timeout": 10,
+            },
+        }
+    raise ImproperlyConfigured(f"EMAIL_URL={url!r}: use smtp://, smtps://, console: or file:///path.")
+
+
+MAILERS = {"default": mailer_from_url(env_str("EMAIL_URL", f"file://{BASE_DIR / 'var' / 'mail'}"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Compassion Portal <no-reply@localhost>")
 # SMS: a dotted path to a callable(to: str, body: str); the default writes to var/sms.
 SMS_BACKEND = env_str("SMS_BACKEND", "feedback.sms.FileSmsBackend")

@@ -1,0 +1,84 @@
+"""Shared test people and places, and the rule that CI never skips a missing service."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+def services_missing() -> str:
+    """Why the real PostgreSQL/Redis cannot be used, or "" when both are there."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return "DATABASE_URL does not point at PostgreSQL"
+    if not redis_url:
+        return "REDIS_URL is not set"
+    if not _reachable(database_url, 5432):
+        return f"PostgreSQL at {database_url} is not reachable"
+    if not _reachable(redis_url, 6379):
+        return f"Redis at {redis_url} is not reachable"
+    return ""
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI") == "true" and (why := services_missing()):
+        pytest.exit(f"CI needs the real services: {why}", returncode=1)
+
+
+def pytest_collection_modifyitems(config, items):
+    why = services_missing()
+    if not why:
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL and Redis: {why}")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def instrument(db):
+    from feedback.services import instrument_current, instruments_load_shipped
+
+    instruments_load_shipped()
+    return instrument_current()
+
+
+@pytest.fixture
+def clinic_a(db):
+    from feedback.models import Clinic
+
+    return Clinic.objects.create(name="Riverside Family Clinic", slug="riverside", timezone="America/New_York")
+
+
+@pytest.fixture
+def clinic_b(db):
+    from feedback.models import Clinic
+
+    return Clinic.objects.create(name="Hillcrest Health Centre", slug="hillcrest", timezone="Europe/Madrid")
+
+
+@pytest.fixture
+def provider_a(clinic_a):
+    from feedback.models import Provider
+
+    return Provider.objects.create(clinic=clinic_a, display_name="Dr. Ana Ortiz", external_id="P-1")
+
+
+@pytest.fixture
+def full_answers(instrument):
+    """A complete, valid set of answers: 4 on every 1-5 item, 9 on likelihood to recommend."""
+    from feedback.services import instrument_definition
+
+    definition = instrument_definition(instrument)
+    return {item.id: (9 if item.scale.max == 10 else 4) for item in definition.items}
