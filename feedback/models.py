@@ -6,6 +6,7 @@ phone number) lives on the invitation until it is answered, expires or has had i
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -56,6 +57,28 @@ class Clinic(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ClinicMembership(models.Model):
+    """Who may see and manage a clinic's feedback. Admins (superusers) see every clinic."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Clinic manager")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_memberships"
+    )
+    clinic = models.ForeignKey("Clinic", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MANAGER)
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_unique_user_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.clinic} ({self.get_role_display()})"
 
 
 class Provider(models.Model):
@@ -249,3 +272,23 @@ class Testimonial(models.Model):
 
     def __str__(self) -> str:
         return f"Testimonial {self.pk} ({self.get_status_display()})"
+
+
+class DirtyBucket(models.Model):
+    """A (clinic, local day) whose aggregates must be recomputed.
+
+    Written in the same transaction as the response, so a change is never lost even when the
+    broker is down; many submissions to one bucket leave one row, which one task drains.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    marked_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "local_date"], name="dirty_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}/{self.local_date}"
