@@ -1,4 +1,4 @@
-"""Settings for Compassion Portal: one module, every deploy-specific value read from the environment.
+"""Settings for Compassion Portal: one module; deploy-specific values come from the environment.
 
 The embedded default (no environment at all) is the demo: SQLite in the project folder, tasks run
 in-process, e-mails written to var/mail. Set DATABASE_URL and REDIS_URL for PostgreSQL + Redis.
@@ -250,6 +250,7 @@ INVITATION_MIN_DAYS_BETWEEN = env_int("INVITATION_MIN_DAYS_BETWEEN", 30, minimum
 INVITATION_KEY = env_str("INVITATION_KEY", SECRET_KEY)
 KIOSK_RATE_LIMIT = env_int("KIOSK_RATE_LIMIT", 10, minimum=1)  # submissions per client...
 KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)  # ...per window
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")

@@ -128,7 +128,9 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         return {k: v for k, v in obj.items() if isinstance(v, str)}
 
     name = texts(raw.get("name"), "name")
-    intro = texts(raw.get("intro", {lang: "" for lang in languages}), "intro") if "intro" in raw else {}
+    intro = (
+        texts(raw.get("intro", {lang: "" for lang in languages}), "intro") if "intro" in raw else {}
+    )
 
     scales: dict[str, Scale] = {}
     for scale_id, spec in (need(raw, "scales", dict, "") or {}).items():
@@ -157,8 +159,10 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
                     problems.append(f"{where}.labels.{lang}: no label for value {value}")
                 else:
                     labels[lang][value] = label
-        na_label = texts(spec.get("na_label", {lang: "Does not apply" for lang in languages}),
-                         f"{where}.na_label")
+        na_label = texts(
+            spec.get("na_label", {lang: "Does not apply" for lang in languages}),
+            f"{where}.na_label",
+        )
         scales[scale_id] = Scale(scale_id, lo, hi, labels, na_label)
 
     dimensions: list[Dimension] = []
@@ -180,8 +184,9 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         kind = spec.get("kind", "likert")
         if kind not in ("likert", "nps"):
             problems.append(f"{where}.kind: must be 'likert' or 'nps', got {kind!r}")
-        dimensions.append(Dimension(dim_id, texts(spec.get("label"), f"{where}.label"),
-                                    max_missing, kind))
+        dimensions.append(
+            Dimension(dim_id, texts(spec.get("label"), f"{where}.label"), max_missing, kind)
+        )
 
     items: list[Item] = []
     dimension_ids = {d.id for d in dimensions}
@@ -223,9 +228,15 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
             )
         if len({(i.scale.min, i.scale.max) for i in members}) > 1:
             problems.append(f"dimensions: '{dim.id}' mixes items on scales of different ranges")
-        if dim.kind == "nps" and (len(members) != 1 or members[0].scale.min != 0
-                                  or members[0].scale.max != 10 or members[0].reverse):
-            problems.append(f"dimensions: '{dim.id}' is an NPS dimension: one 0-10 item, not reversed")
+        if dim.kind == "nps" and (
+            len(members) != 1
+            or members[0].scale.min != 0
+            or members[0].scale.max != 10
+            or members[0].reverse
+        ):
+            problems.append(
+                f"dimensions: '{dim.id}' is an NPS dimension: one 0-10 item, not reversed"
+            )
 
     comment = raw.get("comment", {})
     if not isinstance(comment, dict):
@@ -240,8 +251,14 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
     if problems:
         raise InstrumentDefinitionError(problems)
     return InstrumentDefinition(
-        slug=slug, version=version, name=name, languages=tuple(languages), intro=intro,
-        dimensions=tuple(dimensions), items=tuple(items), comment_prompt=comment_prompt,
+        slug=slug,
+        version=version,
+        name=name,
+        languages=tuple(languages),
+        intro=intro,
+        dimensions=tuple(dimensions),
+        items=tuple(items),
+        comment_prompt=comment_prompt,
         comment_max_length=comment_max_length,
     )
 

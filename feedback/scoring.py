@@ -6,8 +6,8 @@ with more absent items than its max_missing has no score at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from feedback.instrument_definition import InstrumentDefinition, Item
 

@@ -10,7 +10,9 @@ import pytest
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -58,14 +60,18 @@ def instrument(db):
 def clinic_a(db):
     from feedback.models import Clinic
 
-    return Clinic.objects.create(name="Riverside Family Clinic", slug="riverside", timezone="America/New_York")
+    return Clinic.objects.create(
+        name="Riverside Family Clinic", slug="riverside", timezone="America/New_York"
+    )
 
 
 @pytest.fixture
 def clinic_b(db):
     from feedback.models import Clinic
 
-    return Clinic.objects.create(name="Hillcrest Health Centre", slug="hillcrest", timezone="Europe/Madrid")
+    return Clinic.objects.create(
+        name="Hillcrest Health Centre", slug="hillcrest", timezone="Europe/Madrid"
+    )
 
 
 @pytest.fixture

@@ -7,9 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from feedback.instrument_definition import InstrumentDefinitionError, answers_problems, parse_definition
+from feedback.instrument_definition import (
+    InstrumentDefinitionError,
+    answers_problems,
+    parse_definition,
+)
 
-SHIPPED = Path(__file__).resolve().parents[2] / "feedback" / "instruments" / "compassionate-care.v1.json"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "feedback" / "instruments" / "compassionate-care.v1.json"
+)
 RAW = json.loads(SHIPPED.read_text())
 
 
@@ -26,16 +32,21 @@ def test_the_shipped_definition_is_valid():
 
 
 def test_unknown_scale_is_named():
-    assert "items[0].scale: unknown scale 'agree7'" in broken(lambda r: r["items"][0].update(scale="agree7"))
+    assert "items[0].scale: unknown scale 'agree7'" in broken(
+        lambda r: r["items"][0].update(scale="agree7")
+    )
 
 
 def test_missing_translation_is_named():
-    assert "items[2].text: no text for language 'es'" in broken(lambda r: r["items"][2]["text"].pop("es"))
+    assert "items[2].text: no text for language 'es'" in broken(
+        lambda r: r["items"][2]["text"].pop("es")
+    )
 
 
 def test_item_of_unknown_dimension_is_named():
     assert "items[1].dimension: unknown dimension 'kindness'" in broken(
-        lambda r: r["items"][1].update(dimension="kindness"))
+        lambda r: r["items"][1].update(dimension="kindness")
+    )
 
 
 def test_max_missing_that_allows_no_answer_is_refused():

@@ -46,4 +46,10 @@ def test_every_answer_at_the_top_scores_100():
 def test_linear_score_and_nps_classes():
     assert linear_score(3.0, 1, 5) == 50.0
     assert [nps_class(v) for v in (0, 6, 7, 8, 9, 10)] == [
-        "detractor", "detractor", "passive", "passive", "promoter", "promoter"]
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
+    ]
