@@ -1,0 +1,372 @@
+"""Build a year of demo visits, invitations and responses in Python and bulk-insert them.
+
+Everything is drawn from one seeded random generator, so the same seed on the same day gives the
+same data (invitation tokens excepted: they stay unguessable). Scores come from the same
+score_response that response_submit uses, so stored scores equal those of a real submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from feedback.demo_data.story import (
+    ANSWER_RATE,
+    CLINICS,
+    MANAGER_CLINIC_SLUG,
+    VISIT_TYPES,
+    WEEKDAY_VOLUME,
+    ClinicPlan,
+    demo_answers,
+    dimension_levels,
+)
+from feedback.demo_data.texts import comment_for, testimonial_for
+from feedback.instrument_definition import InstrumentDefinition, answers_problems
+from feedback.invitations import contact_hash, token_for_salt, token_hash, token_salt_new
+from feedback.models import (
+    Channel,
+    Clinic,
+    ClinicMembership,
+    DimensionScore,
+    DirtyBucket,
+    Instrument,
+    Invitation,
+    Language,
+    Provider,
+    Response,
+    Testimonial,
+    Visit,
+)
+from feedback.scoring import DimensionResult, score_response
+from feedback.services import instrument_current, instrument_definition, instruments_load_shipped
+
+BATCH = 1000
+# Fixed demo passwords, printed by seed_demo; only ever set by that command.
+DEMO_LOGINS = (("admin", "demo-admin-2026", True), ("manager", "demo-manager-2026", False))
+
+
+@dataclass
+class DemoSummary:
+    clinics: int = 0
+    providers: int = 0
+    visits: int = 0
+    invitations: int = 0
+    answered_invitations: int = 0
+    responses: int = 0
+    comments: int = 0
+    testimonials: int = 0
+    buckets: int = 0
+    seconds: float = 0.0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Rows:
+    """Unsaved rows, linked by object so primary keys can be filled in after each insert."""
+
+    visits: list[Visit] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+    responses: list[tuple[Response, dict[str, DimensionResult]]] = field(default_factory=list)
+    testimonials: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+
+class _Clock:
+    """The demo's time frame: visits over the year up to two days before ``today``."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.end = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+        self.days = [today - dt.timedelta(days=offset) for offset in range(365, 1, -1)]
+        self.day_cum_weights = list(
+            itertools.accumulate(WEEKDAY_VOLUME[day.weekday()] for day in self.days)
+        )
+        self.valid = dt.timedelta(days=settings.INVITATION_VALID_DAYS)
+        self.remind = dt.timedelta(days=settings.INVITATION_REMINDER_AFTER_DAYS)
+
+    def visit_at(self, rng: random.Random, plan: ClinicPlan) -> dt.datetime:
+        """A moment in clinic hours (8:00-17:30, Saturday until 12:00), in UTC."""
+        day = rng.choices(self.days, cum_weights=self.day_cum_weights)[0]
+        closing = 12 * 60 if day.weekday() == 5 else 17 * 60 + 30
+        minutes = rng.randrange(8 * 60, closing)
+        local = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=plan.tzinfo)
+        return local.astimezone(dt.UTC)
+
+    @staticmethod
+    def sent_at(
+        rng: random.Random, channel: str, visit_at: dt.datetime, plan: ClinicPlan
+    ) -> dt.datetime:
+        """A text goes out a few hours after the visit; an e-mail the next morning at 9:00-10:00."""
+        if channel == Channel.SMS:
+            return visit_at + dt.timedelta(minutes=rng.randrange(60, 240))
+        next_day = visit_at.astimezone(plan.tzinfo).date() + dt.timedelta(days=1)
+        morning = dt.datetime.combine(next_day, dt.time(9), tzinfo=plan.tzinfo)
+        return (morning + dt.timedelta(minutes=rng.randrange(0, 60))).astimezone(dt.UTC)
+
+
+def _planned(rng: random.Random, responses: int) -> list[tuple[ClinicPlan, str, bool]]:
+    """(clinic, channel, answered) per visit: each response, plus unanswered invitations."""
+    planned = []
+    for _ in range(responses):
+        plan = rng.choices(CLINICS, [c.volume for c in CLINICS])[0]
+        channel = rng.choices(list(plan.channel_mix), list(plan.channel_mix.values()))[0]
+        planned.append((plan, channel, True))
+        if channel != Channel.QR:
+            unanswered_per_answer = (1 - ANSWER_RATE[channel]) / ANSWER_RATE[channel]
+            extra = int(unanswered_per_answer) + (rng.random() < unanswered_per_answer % 1)
+            planned.extend((plan, channel, False) for _ in range(extra))
+    return planned
+
+
+def _invitation(
+    rng: random.Random,
+    clock: _Clock,
+    *,
+    visit: Visit,
+    channel: str,
+    plan: ClinicPlan,
+    number: int,
+    answered: bool,
+) -> tuple[Invitation, dt.datetime]:
+    """An invitation in the state the real flow leaves it, and when it was (or would be) answered.
+
+    Contacts are erased once answered, reminded or expired, exactly as the product does.
+    """
+    sent_at = clock.sent_at(rng, channel, visit.occurred_at, plan)
+    contact = (
+        f"patient{number:06d}@example.org"
+        if channel == Channel.EMAIL
+        else f"+1555{rng.randrange(10**6, 10**7)}"
+    )
+    salt = token_salt_new()  # never from the seed: a token must stay unguessable
+    invitation = Invitation(
+        visit=visit,
+        channel=channel,
+        language=visit.preferred_language,
+        token_salt=salt,
+        token_hash=token_hash(token_for_salt(salt)),
+        contact=contact,
+        contact_hash=contact_hash(contact),
+        created_at=sent_at,
+        sent_at=sent_at,
+        expires_at=sent_at + clock.valid,
+    )
+    # Most answers come within hours of the message; a long tail after the reminder.
+    delay = dt.timedelta(hours=min(rng.expovariate(1 / 14), clock.valid.days * 24 - 1))
+    latest = clock.end - dt.timedelta(minutes=rng.randrange(1, 600))
+    answered_at = max(min(sent_at + delay, latest), sent_at + dt.timedelta(minutes=2))
+    reminded = (
+        answered_at - sent_at >= clock.remind if answered else clock.end - sent_at >= clock.remind
+    )
+    if reminded:
+        invitation.reminder_sent_at = sent_at + clock.remind
+        invitation.contact, invitation.contact_erased_at = "", invitation.reminder_sent_at
+    if answered:
+        invitation.used_at = answered_at
+        invitation.contact = ""
+        invitation.contact_erased_at = invitation.contact_erased_at or answered_at
+    elif clock.end >= invitation.expires_at and not invitation.contact_erased_at:
+        invitation.contact, invitation.contact_erased_at = "", invitation.expires_at
+    return invitation, answered_at
+
+
+def _rows(
+    rng: random.Random,
+    clock: _Clock,
+    *,
+    responses: int,
+    instrument: Instrument,
+    definition: InstrumentDefinition,
+    clinics: dict[str, Clinic],
+    providers: dict[str, Provider],
+) -> _Rows:
+    rows = _Rows()
+    for number, (plan, channel, answered) in enumerate(_planned(rng, responses), start=1):
+        visit_at = clock.visit_at(rng, plan)
+        language = Language.SPANISH if rng.random() < plan.spanish_share else Language.ENGLISH
+        provider_plan, visit_type, invitation = None, "", None
+        if channel == Channel.QR:  # the kiosk knows neither the provider nor the visit
+            submitted_at = visit_at + dt.timedelta(minutes=rng.randrange(5, 45))
+        else:
+            provider_plan = rng.choices(plan.providers, [p.volume for p in plan.providers])[0]
+            visit_type = rng.choices(list(VISIT_TYPES), list(VISIT_TYPES.values()))[0]
+            visit = Visit(
+                clinic=clinics[plan.slug],
+                provider=providers[provider_plan.display_name],
+                external_id=f"DEMO-{number:07d}",
+                occurred_at=visit_at,
+                visit_type=visit_type,
+                preferred_language=language,
+                created_at=visit_at,
+            )
+            rows.visits.append(visit)
+            invitation, submitted_at = _invitation(
+                rng,
+                clock,
+                visit=visit,
+                channel=channel,
+                plan=plan,
+                number=number,
+                answered=answered,
+            )
+            rows.invitations.append(invitation)
+            if not answered:
+                continue
+        if rng.random() < 0.05:  # some patients switch language on the survey itself
+            language = Language.ENGLISH if language == Language.SPANISH else Language.SPANISH
+        levels = dimension_levels(
+            rng,
+            plan=plan,
+            provider=provider_plan,
+            visit_type=visit_type,
+            visit_day=visit_at.astimezone(plan.tzinfo).date(),
+            today=clock.today,
+        )
+        answers = demo_answers(rng, definition, levels)
+        if problems := answers_problems(definition, answers):
+            raise AssertionError(f"demo answers do not fit the instrument: {problems}")
+        stored = {item_id: value for item_id, value in answers.items() if value is not None}
+        results = score_response(definition, stored)
+        comment = comment_for(rng, results, language, visit_type)
+        response = Response(
+            instrument=instrument,
+            clinic=clinics[plan.slug],
+            provider=providers[provider_plan.display_name] if provider_plan else None,
+            invitation=invitation,
+            visit_type=visit_type,
+            channel=channel,
+            language=language,
+            submitted_at=submitted_at,
+            local_date=submitted_at.astimezone(plan.tzinfo).date(),
+            answers=stored,
+            comment=comment,
+        )
+        rows.responses.append((response, results))
+        if comment and rng.random() < 0.06:
+            text, consent, first_name = testimonial_for(rng, results, language)
+            if text:
+                rows.testimonials.append((len(rows.responses) - 1, text, consent, first_name))
+    return rows
+
+
+def _store(rows: _Rows) -> tuple[list[Response], list[Testimonial]]:
+    """Insert in dependency order, copying each parent's new primary key onto its children."""
+    Visit.objects.bulk_create(rows.visits, batch_size=BATCH)
+    for invitation in rows.invitations:
+        invitation.visit_id = invitation.visit.pk
+    Invitation.objects.bulk_create(rows.invitations, batch_size=BATCH)
+    for response, _results in rows.responses:
+        response.invitation_id = response.invitation.pk if response.invitation else None
+    responses = Response.objects.bulk_create([r for r, _ in rows.responses], batch_size=BATCH)
+    DimensionScore.objects.bulk_create(
+        (
+            DimensionScore(
+                response=response,
+                dimension=result.dimension,
+                mean=result.mean,
+                score=result.score,
+                answered_items=result.answered_items,
+                top_box_items=result.top_box_items,
+            )
+            for response, (_row, results) in zip(responses, rows.responses, strict=True)
+            for result in results.values()
+        ),
+        batch_size=BATCH,
+    )
+    testimonials = Testimonial.objects.bulk_create(
+        [
+            Testimonial(
+                response=responses[index],
+                text=text,
+                consent=consent,
+                first_name=first_name,
+                status=Testimonial.Status.PENDING,
+                created_at=responses[index].submitted_at,
+            )
+            for index, text, consent, first_name in rows.testimonials
+        ],
+        batch_size=BATCH,
+    )
+    return responses, testimonials
+
+
+def demo_users_ensure(*, manager_clinic: Clinic) -> list[tuple[str, str, str]]:
+    """The demo admin and manager as (username, password, access); existing users are kept."""
+    logins = []
+    for username, password, superuser in DEMO_LOGINS:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@example.org",
+                "is_staff": superuser,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if not superuser:
+            ClinicMembership.objects.get_or_create(user=user, clinic=manager_clinic)
+        access = "admin: every clinic" if superuser else f"manager: {manager_clinic.name} only"
+        logins.append((username, password if created else "(existing user, unchanged)", access))
+    return logins
+
+
+@transaction.atomic
+def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
+    """Create the demo clinics, providers, users and ``responses`` responses before ``today``.
+
+    Also marks every (clinic, day) it filled as a DirtyBucket, so the aggregation job picks the
+    demo data up exactly as it picks up real submissions.
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    instruments_load_shipped()
+    instrument = instrument_current()
+    clinics, providers = {}, {}
+    for plan in CLINICS:
+        clinic = Clinic.objects.create(name=plan.name, slug=plan.slug, timezone=plan.timezone)
+        clinics[plan.slug] = clinic
+        for number, person in enumerate(plan.providers, start=1):
+            providers[person.display_name] = Provider.objects.create(
+                clinic=clinic,
+                display_name=person.display_name,
+                role=person.role,
+                external_id=f"{plan.slug[:2].upper()}-{number:03d}",
+            )
+    rows = _rows(
+        rng,
+        _Clock(today),
+        responses=responses,
+        instrument=instrument,
+        definition=instrument_definition(instrument),
+        clinics=clinics,
+        providers=providers,
+    )
+    stored, testimonials = _store(rows)
+    buckets = sorted({(response.clinic_id, response.local_date) for response in stored})
+    DirtyBucket.objects.bulk_create(
+        (DirtyBucket(clinic_id=clinic_id, local_date=day) for clinic_id, day in buckets),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
+    return DemoSummary(
+        clinics=len(clinics),
+        providers=len(providers),
+        visits=len(rows.visits),
+        invitations=len(rows.invitations),
+        answered_invitations=sum(1 for invitation in rows.invitations if invitation.used_at),
+        responses=len(stored),
+        comments=sum(1 for response in stored if response.comment),
+        testimonials=len(testimonials),
+        buckets=len(buckets),
+        seconds=time.monotonic() - started,
+        logins=logins,
+    )
