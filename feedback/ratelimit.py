@@ -1,0 +1,46 @@
+"""Cache-backed limit on kiosk survey submissions per client address (fixed windows)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
+
+
+def _window_key(client_address: str, window_seconds: int, now: float) -> str:
+    # A keyed hash, so not even the cache holds the address itself.
+    address = salted_hmac("feedback.kiosk-rate", client_address, algorithm="sha256").hexdigest()
+    return f"kiosk-rate:{address}:{int(now // window_seconds)}"
+
+
+def kiosk_submission_allowed(*, client_address: str, now: float | None = None) -> bool:
+    """Count one submission from this address; False once it is over the limit for the window.
+
+    Every attempt counts, valid or not, so a script cannot probe with invalid posts for free.
+    A cache outage lets the submission through: losing a patient's answers is the worse harm.
+    """
+    window = settings.KIOSK_RATE_WINDOW_SECONDS
+    key = _window_key(client_address, window, time.time() if now is None else now)
+    try:
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except Exception:  # noqa: BLE001 - any cache failure must not block the survey
+        logger.warning("kiosk rate limit skipped: cache unavailable", exc_info=True)
+        return True
+    return count <= settings.KIOSK_RATE_LIMIT
+
+
+def kiosk_retry_after_seconds(*, now: float | None = None) -> int:
+    """Seconds until the current window ends (for the Retry-After header)."""
+    window = settings.KIOSK_RATE_WINDOW_SECONDS
+    now = time.time() if now is None else now
+    return max(1, int(window - now % window))
