@@ -1,0 +1,233 @@
+"""seed_demo: realistic, deterministic demo data, scored exactly as real submissions are."""
+
+import datetime as dt
+import io
+import time
+from collections import defaultdict
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Avg
+
+from feedback.demo_data import demo_data_seed
+from feedback.demo_data.seed import DEMO_LOGINS
+from feedback.models import (
+    Channel,
+    Clinic,
+    ClinicMembership,
+    DimensionScore,
+    DirtyBucket,
+    Invitation,
+    Language,
+    Provider,
+    Response,
+    Visit,
+)
+from feedback.models import (
+    Testimonial as PatientTestimonial,  # a "Test..." name would be collected by pytest
+)
+from feedback.scoring import score_response
+from feedback.services import instrument_definition
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 6, 15)
+
+
+def seed_demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+class _Rollback(Exception):
+    pass
+
+
+def snapshot() -> dict[str, list]:
+    """Everything the seed decides, without primary keys or the (deliberately random) tokens."""
+    return {
+        "responses": list(
+            Response.objects.order_by("submitted_at", "clinic__slug", "pk").values_list(
+                "clinic__slug",
+                "provider__display_name",
+                "channel",
+                "language",
+                "visit_type",
+                "submitted_at",
+                "local_date",
+                "answers",
+                "comment",
+            )
+        ),
+        "invitations": list(
+            Invitation.objects.order_by("visit__external_id").values_list(
+                "visit__external_id",
+                "visit__occurred_at",
+                "channel",
+                "language",
+                "sent_at",
+                "used_at",
+                "reminder_sent_at",
+                "contact",
+                "contact_erased_at",
+                "expires_at",
+            )
+        ),
+        "testimonials": sorted(
+            PatientTestimonial.objects.values_list("text", "consent", "first_name")
+        ),
+    }
+
+
+def snapshot_of_seed(seed: int) -> dict[str, list]:
+    try:
+        with transaction.atomic():
+            demo_data_seed(responses=150, seed=seed, today=TODAY)
+            taken = snapshot()
+            raise _Rollback
+    except _Rollback:
+        return taken
+
+
+def test_seed_demo_creates_clinics_providers_and_the_requested_responses():
+    seed_demo("--responses", "300", "--seed", "3")
+
+    clinics = Clinic.objects.all()
+    assert clinics.count() == 3
+    assert len({clinic.timezone for clinic in clinics}) == 3
+    assert 14 <= Provider.objects.count() <= 17
+    assert Provider.objects.values("role").distinct().count() >= 4
+    assert Response.objects.count() == 300
+    assert set(Response.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Response.objects.values_list("language", flat=True)) == set(Language.values)
+    commented = Response.objects.exclude(comment="")
+    assert set(commented.values_list("language", flat=True)) == set(Language.values)
+    assert PatientTestimonial.objects.exists()
+    assert set(PatientTestimonial.objects.values_list("status", flat=True)) == {"pending"}
+    kiosk = Response.objects.filter(channel=Channel.QR)
+    assert not kiosk.filter(provider__isnull=False).exists()
+    assert not kiosk.filter(invitation__isnull=False).exists()
+    invited = Response.objects.exclude(channel=Channel.QR)
+    assert invited.filter(invitation__isnull=True).count() == 0
+    assert Visit.objects.count() == Invitation.objects.count()
+
+
+def test_a_response_rate_is_derivable_from_sent_and_answered_invitations():
+    seed_demo("--responses", "300")
+
+    sent = Invitation.objects.filter(sent_at__isnull=False).count()
+    answered = Invitation.objects.filter(used_at__isnull=False).count()
+    assert answered == Response.objects.exclude(channel=Channel.QR).count()
+    assert 0.25 < answered / sent < 0.6
+
+
+def test_stored_scores_equal_score_response_of_the_stored_answers():
+    seed_demo("--responses", "200")
+
+    stored = defaultdict(dict)
+    for score in DimensionScore.objects.all():
+        stored[score.response_id][score.dimension] = (
+            score.mean,
+            score.score,
+            score.answered_items,
+            score.top_box_items,
+        )
+    responses = Response.objects.select_related("instrument")
+    assert responses.count() == 200
+    for response in responses:
+        expected = score_response(instrument_definition(response.instrument), response.answers)
+        assert stored[response.pk] == {
+            dimension: (r.mean, r.score, r.answered_items, r.top_box_items)
+            for dimension, r in expected.items()
+        }
+
+
+def test_answered_invitations_keep_no_contact_and_old_unanswered_ones_are_erased_too():
+    seed_demo("--responses", "200")
+
+    answered = Invitation.objects.filter(used_at__isnull=False)
+    assert answered.exists()
+    assert not answered.exclude(contact="").exists()
+    assert not answered.filter(contact_erased_at__isnull=True).exists()
+    reminded_or_expired = Invitation.objects.filter(reminder_sent_at__isnull=False)
+    assert reminded_or_expired.exists()
+    assert not reminded_or_expired.exclude(contact="").exists()
+    assert not Invitation.objects.filter(contact_hash="").exists()
+
+
+def test_local_date_is_the_submission_day_in_the_clinic_timezone_and_every_day_is_marked_dirty():
+    seed_demo("--responses", "200")
+
+    responses = Response.objects.select_related("clinic")
+    for response in responses:
+        assert (
+            response.local_date == response.submitted_at.astimezone(response.clinic.tzinfo).date()
+        )
+    assert set(DirtyBucket.objects.values_list("clinic_id", "local_date")) == set(
+        responses.values_list("clinic_id", "local_date")
+    )
+
+
+def test_the_printed_logins_work_and_the_manager_belongs_to_one_clinic_only():
+    output = seed_demo("--responses", "50")
+
+    for username, password, superuser in DEMO_LOGINS:
+        assert f"username: {username}" in output
+        assert password in output
+        user = authenticate(username=username, password=password)
+        assert user is not None
+        assert user.is_superuser is superuser
+    manager = get_user_model().objects.get(username="manager")
+    assert manager.is_staff is False
+    assert ClinicMembership.objects.filter(user=manager).count() == 1
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_different_data():
+    first = snapshot_of_seed(11)
+    assert len(first["responses"]) == 150
+    assert snapshot_of_seed(11) == first
+    assert snapshot_of_seed(12)["responses"] != first["responses"]
+
+
+def test_if_empty_is_a_no_op_the_second_time():
+    seed_demo("--if-empty", "--responses", "80")
+    before = snapshot()
+
+    output = seed_demo("--if-empty", "--responses", "80")
+
+    assert "no demo data added" in output
+    assert snapshot() == before
+    assert Clinic.objects.count() == 3
+
+
+def test_without_if_empty_a_database_with_clinics_is_refused(clinic_a):
+    with pytest.raises(CommandError, match="already has clinics"):
+        seed_demo("--responses", "20")
+    assert Response.objects.count() == 0
+    assert list(Clinic.objects.all()) == [clinic_a]
+
+
+def test_five_thousand_responses_are_seeded_quickly_and_show_the_demo_stories():
+    started = time.monotonic()
+    seed_demo()
+    assert time.monotonic() - started < 30
+    assert Response.objects.count() == 5000
+
+    def mean(dimension: str, **filters) -> float:
+        scores = DimensionScore.objects.filter(dimension=dimension, **filters)
+        return scores.aggregate(value=Avg("score"))["value"]
+
+    # Dr. Chen's patients feel the most rushed of any provider.
+    by_provider = {
+        provider.display_name: mean("time", response__provider=provider)
+        for provider in Provider.objects.all()
+    }
+    assert min(by_provider, key=by_provider.get) == "Dr. Michael Chen"
+    # Prairie Creek's empathy rises after its training programme, 150 days before the seed day.
+    prairie = Clinic.objects.get(slug="prairie-creek")
+    cut = Response.objects.latest("submitted_at").local_date - dt.timedelta(days=148)
+    before = mean("empathy", response__clinic=prairie, response__local_date__lt=cut)
+    after = mean("empathy", response__clinic=prairie, response__local_date__gte=cut)
+    assert after - before > 5
