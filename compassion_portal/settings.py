@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -279,6 +280,13 @@ CELERY_BEAT_SCHEDULE = {
     "invitation-contacts-erase": {
         "task": "feedback.tasks.invitation_contacts_erase",
         "schedule": 60 * 60,
+    },
+    # Dirty buckets the coalesced on-commit task missed (e.g. Redis was down): within a minute.
+    "rollups-drain": {"task": "analytics.tasks.rollups_drain", "schedule": 60},
+    # Nightly at 03:15 UTC: recompute the last 35 days from the raw data.
+    "rollups-reconcile": {
+        "task": "analytics.tasks.rollups_reconcile_recent",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

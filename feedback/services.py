@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from compassion_portal.celery import enqueue_on_commit
 from feedback.instrument_definition import (
     InstrumentDefinition,
     InstrumentDefinitionError,
@@ -23,6 +24,7 @@ from feedback.models import (
     Channel,
     Clinic,
     DimensionScore,
+    DirtyBucket,
     Instrument,
     Invitation,
     Provider,
@@ -32,6 +34,8 @@ from feedback.models import (
 from feedback.scoring import score_response
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
+# A burst of submissions waits this long for one aggregation task (well inside the 60 s promise).
+ROLLUPS_DRAIN_DELAY_SECONDS = 5
 
 
 class InvitationUnavailable(Exception):
@@ -194,4 +198,11 @@ def response_submit(
             first_name=testimonial_first_name.strip()
             if testimonial_consent == Testimonial.Consent.FIRST_NAME else "",
         )
+    # Last, so the bucket's row lock is held only briefly; one row per bucket however many
+    # submissions, and one coalesced task (sent by name: feedback never imports analytics).
+    DirtyBucket.objects.bulk_create(
+        [DirtyBucket(clinic=clinic, local_date=response.local_date, marked_at=timezone.now())],
+        update_conflicts=True, unique_fields=["clinic", "local_date"], update_fields=["marked_at"],
+    )
+    enqueue_on_commit("analytics.tasks.rollups_drain", coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
     return response

@@ -1,0 +1,309 @@
+"""Rollup rebuilds: recompute bucket rows from the stored scores in SQL, never increment.
+
+Each recompute deletes the rows of its buckets and inserts them again with one
+INSERT ... SELECT ... GROUP BY per rollup table, inside one transaction, so running it twice, or
+after a crash, leaves exactly what one clean run leaves. The SELECTs are built by the ORM, which
+keeps them portable between PostgreSQL and SQLite (the demo), JSON key lookups included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, F, JSONField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
+
+from analytics.models import BUCKET_FIELDS, DimensionRollup, ItemRollup, ResponseRollup
+from feedback.models import Clinic, DimensionScore, DirtyBucket, Instrument, Response
+from feedback.scoring import nps_class
+from feedback.services import instrument_definition
+
+Bucket = tuple[int, dt.date]  # (clinic id, local date)
+
+ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
+DRAIN_BATCH_SIZE = 200
+REBUILD_DAYS_PER_BATCH = 7
+
+
+@dataclass(frozen=True)
+class ScoringFacts:
+    """What the SQL needs from the instrument definitions: NPS dimensions, items' top box."""
+
+    nps_dimensions: tuple[str, ...]
+    # item id -> {raw value that is top box: instrument ids}; usually one value for all versions.
+    item_top_values: dict[str, dict[int, tuple[int, ...]]]
+
+
+def scoring_facts() -> ScoringFacts:
+    nps: set[str] = set()
+    tops: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for instrument in Instrument.objects.order_by("pk"):
+        definition = instrument_definition(instrument)
+        nps.update(d.id for d in definition.dimensions if d.kind == "nps")
+        for item in definition.items:
+            top = item.scale.min if item.reverse else item.scale.max
+            tops[item.id][top].append(instrument.pk)
+    return ScoringFacts(
+        nps_dimensions=tuple(sorted(nps)),
+        item_top_values={
+            item: {value: tuple(ids) for value, ids in by_value.items()}
+            for item, by_value in sorted(tops.items())
+        },
+    )
+
+
+def _buckets_q(buckets: Iterable[Bucket], prefix: str = "") -> Q:
+    dates_by_clinic: dict[int, set[dt.date]] = defaultdict(set)
+    for clinic_id, local_date in buckets:
+        dates_by_clinic[clinic_id].add(local_date)
+    q = Q(pk__in=[])
+    for clinic_id, dates in sorted(dates_by_clinic.items()):
+        q |= Q(**{f"{prefix}clinic_id": clinic_id, f"{prefix}local_date__in": sorted(dates)})
+    return q
+
+
+def _range_q(since: dt.date, until: dt.date, clinic_ids: list[int], prefix: str = "") -> Q:
+    # Naming every clinic lets the (clinic, local_date) indexes serve a date range of all clinics.
+    return Q(**{f"{prefix}clinic_id__in": clinic_ids, f"{prefix}local_date__range": (since, until)})
+
+
+def _insert_from_select(model, columns: Iterable[str], sql: str, params: Iterable) -> int:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+        return cursor.rowcount
+
+
+def _response_rollup_select(where: Q) -> QuerySet:
+    return (
+        Response.objects.filter(where)
+        .values(*BUCKET_FIELDS)
+        .annotate(responses=Count("pk"))
+        .values_list(*BUCKET_FIELDS, "responses")
+    )
+
+
+def _dimension_rollup_select(where: Q, facts: ScoringFacts) -> QuerySet:
+    nps = Q(dimension__in=facts.nps_dimensions)
+    promoter_min = min(v for v in range(11) if nps_class(v) == "promoter")
+    detractor_max = max(v for v in range(11) if nps_class(v) == "detractor")
+    keys = [f"response__{field}" for field in BUCKET_FIELDS]
+    return (
+        DimensionScore.objects.filter(where)
+        .values(*keys, "dimension")
+        .annotate(
+            n=Count("pk"),
+            score_sum=Sum("score"),
+            score_sumsq=Sum(F("score") * F("score")),
+            answered=Sum("answered_items"),
+            top_box=Sum("top_box_items"),
+            promoters=Count("pk", filter=nps & Q(mean__gte=promoter_min)),
+            detractors=Count("pk", filter=nps & Q(mean__lte=detractor_max)),
+        )
+        .values_list(
+            *keys, "dimension", "n", "score_sum", "score_sumsq", "answered", "top_box",
+            "promoters", "detractors",
+        )
+    )
+
+
+def _top_box_q(item_id: str, top_values: dict[int, tuple[int, ...]]) -> Q:
+    # The lookup object rather than a keyword, which would split an item id holding "__".
+    key = KeyTransform(item_id, "answers")
+
+    def is_value(value: int) -> Q:
+        return Q(key.get_lookup("exact")(key, Value(value, output_field=JSONField())))
+
+    if len(top_values) == 1:
+        return is_value(next(iter(top_values)))
+    q = Q(pk__in=[])
+    for value, instrument_ids in top_values.items():
+        q |= is_value(value) & Q(instrument_id__in=instrument_ids)
+    return q
+
+
+def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
+    """Count each item's valid and top-box answers per bucket in one pass over the responses.
+
+    The responses are grouped once into a wide row per bucket (two counts per item), which a
+    cross join with the item list turns into one row per (bucket, item); grouping the responses
+    once is cheaper than unnesting every answer and grouping those.
+    """
+    items = list(facts.item_top_values)
+    counts = {}
+    for position, item_id in enumerate(items):
+        counts[f"answers_{position}"] = Count("pk", filter=Q(answers__has_key=item_id))
+        counts[f"top_box_{position}"] = Count(
+            "pk", filter=_top_box_q(item_id, facts.item_top_values[item_id])
+        )
+    wide = (
+        Response.objects.filter(where)
+        .values(*BUCKET_FIELDS)
+        .annotate(**counts)
+        .values_list(*BUCKET_FIELDS, *counts)
+    )
+    wide_sql, wide_params = wide.query.sql_with_params()
+    # The ORM names each selected column after its values_list() alias.
+    keys = ", ".join(f"wide.{connection.ops.quote_name(field)}" for field in BUCKET_FIELDS)
+
+    def pick(prefix: str) -> str:
+        whens = " ".join(f"WHEN {p} THEN wide.{prefix}_{p}" for p in range(len(items)))
+        return f"CASE item_list.position {whens} END"
+
+    item_list = " UNION ALL ".join(
+        "SELECT %s AS position, %s AS item" if p == 0 else "SELECT %s, %s"
+        for p in range(len(items))
+    )
+    item_params = [value for p, item_id in enumerate(items) for value in (p, item_id)]
+    sql = (
+        f"SELECT * FROM (SELECT {keys}, item_list.item, {pick('answers')} AS answers, "
+        f"{pick('top_box')} AS top_box FROM ({wide_sql}) wide CROSS JOIN ({item_list}) item_list"
+        ") per_item WHERE per_item.answers > 0"
+    )
+    return sql, [*wide_params, *item_params]
+
+
+def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
+    """Replace the rollup rows selected by ``rollup_where``; callers hold the transaction."""
+    facts = scoring_facts()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Enough memory for the bucket hash tables of a batch; local to this transaction.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    for model in ROLLUP_MODELS:
+        model.objects.filter(rollup_where).delete()
+    sql, params = _response_rollup_select(response_where).query.sql_with_params()
+    _insert_from_select(ResponseRollup, [*BUCKET_FIELDS, "responses"], sql, params)
+    sql, params = _dimension_rollup_select(score_where, facts).query.sql_with_params()
+    _insert_from_select(
+        DimensionRollup,
+        [*BUCKET_FIELDS, "dimension", "n", "score_sum", "score_sumsq", "answered_items",
+         "top_box_items", "promoters", "detractors"],
+        sql, params,
+    )
+    if facts.item_top_values:
+        sql, params = _item_rollup_sql(response_where, facts)
+        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql, params)
+
+
+def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:
+    """Recompute the rollups of these (clinic id, local date) buckets; returns how many.
+
+    One transaction per batch of buckets, so a long list never holds one huge transaction.
+    """
+    ordered = sorted(set(buckets))
+    for start in range(0, len(ordered), DRAIN_BATCH_SIZE):
+        batch = ordered[start : start + DRAIN_BATCH_SIZE]
+        with transaction.atomic():
+            _recompute(
+                rollup_where=_buckets_q(batch),
+                response_where=_buckets_q(batch),
+                score_where=_buckets_q(batch, prefix="response__"),
+            )
+    return len(ordered)
+
+
+def rollups_rebuild_for_day(*, clinic_id: int, local_date: dt.date) -> None:
+    rollups_rebuild_for_buckets(buckets=[(clinic_id, local_date)])
+
+
+def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
+    """Recompute every dirty bucket and clear it; returns how many buckets were recomputed.
+
+    Rows are claimed with SKIP LOCKED (PostgreSQL), so concurrent drains share the work and a
+    submission still in flight (which holds its bucket's row) is left for the next drain. A row is
+    deleted only if its marked_at did not change meanwhile, so a submission that marks the bucket
+    during the recompute is never lost.
+    """
+    drained = 0
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    while True:
+        with transaction.atomic():
+            claimed = DirtyBucket.objects.order_by("marked_at", "pk")
+            if skip_locked:
+                claimed = claimed.select_for_update(skip_locked=True)
+            rows = list(
+                claimed.values_list("pk", "clinic_id", "local_date", "marked_at")[:batch_size]
+            )
+            if not rows:
+                return drained
+            buckets = [(clinic_id, local_date) for _, clinic_id, local_date, _ in rows]
+            _recompute(
+                rollup_where=_buckets_q(buckets),
+                response_where=_buckets_q(buckets),
+                score_where=_buckets_q(buckets, prefix="response__"),
+            )
+            unchanged = Q(pk__in=[])
+            for pk, _, _, marked_at in rows:
+                unchanged |= Q(pk=pk, marked_at=marked_at)
+            DirtyBucket.objects.filter(unchanged).delete()
+        drained += len(rows)
+        if len(rows) < batch_size:
+            return drained
+
+
+def _date_span(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The requested range, open ends filled from the data (responses and stale rollups alike)."""
+    if since is not None and until is not None:
+        return since, until
+    bounds = [Response.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))]
+    bounds += [model.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))
+               for model in ROLLUP_MODELS]
+    lows = [b["lo"] for b in bounds if b["lo"] is not None]
+    highs = [b["hi"] for b in bounds if b["hi"] is not None]
+    if not lows:
+        return None
+    return since or min(lows), until or max(highs)
+
+
+def rollups_rebuild(
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    days_per_batch: int = REBUILD_DAYS_PER_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Recompute every rollup dated since..until (inclusive; open ends mean all data).
+
+    Works through the range in batches of days, one transaction each, so memory stays bounded
+    and a rebuild killed midway leaves whole batches; rerunning it finishes the job. ``progress``
+    is called with (days done, days in total) after each batch. Returns the number of days.
+    """
+    span = _date_span(since, until)
+    if span is None:
+        return 0
+    first, last = span
+    if last < first:
+        return 0
+    total_days = (last - first).days + 1
+    clinic_ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    while done < total_days:
+        start = first + dt.timedelta(days=done)
+        end = min(last, start + dt.timedelta(days=days_per_batch - 1))
+        with transaction.atomic():
+            _recompute(
+                rollup_where=_range_q(start, end, clinic_ids),
+                response_where=_range_q(start, end, clinic_ids),
+                score_where=_range_q(start, end, clinic_ids, prefix="response__"),
+            )
+        done += (end - start).days + 1
+        if progress is not None:
+            progress(done, total_days)
+    return total_days
+
+
+def rollups_reconcile(*, days: int = 35) -> int:
+    """Recompute the last ``days`` days against the raw data; returns the number of days.
+
+    Catches anything a lost task or a broker outage left behind. Starts a day early because
+    clinics west of UTC are still on the previous day.
+    """
+    since = timezone.now().date() - dt.timedelta(days=days + 1)
+    return rollups_rebuild(since=since)
