@@ -99,6 +99,9 @@ def _survey(
         "clinic": clinic,
         "survey_title": definition.name.get(language, instrument.name),
         "intro": definition.intro.get(language, ""),
+        # Named in the instructions so patients know the way out of a question that does not fit.
+        "na_label": next((item.scale.na_label.get(language, "") for item in definition.items
+                          if item.allow_na), ""),
         "languages": [code for code in definition.languages if code in dict(settings.LANGUAGES)],
     }
     return render(request, "feedback/survey.html", context, status=status)

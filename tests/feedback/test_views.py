@@ -92,8 +92,9 @@ def invitation(clinic_a, provider_a, instrument):
     return invitation_make(clinic=clinic_a, provider=provider_a)
 
 
-def test_unknown_token_gets_a_friendly_404_page(client, instrument):
-    response = client.get(survey_url("not-a-real-token"))
+@pytest.mark.parametrize("token", ["not-a-real-token", "x" * 5000])
+def test_unknown_token_gets_a_friendly_404_page(client, instrument, token):
+    response = client.get(survey_url(token))
     assert response.status_code == 404
     assert "We cannot find this survey" in response.content.decode()
 
@@ -260,6 +261,14 @@ def test_language_switch_shows_spanish_text_and_keeps_the_patient_on_the_survey(
     assert 'action="?lang=es"' in spanish
     client.post(survey_url(token) + "?lang=es", form_data(full_answers))
     assert Response.objects.get().language == "es"
+
+
+def test_a_language_the_survey_does_not_offer_falls_back_to_the_default(client, clinic_a,
+                                                                        instrument):
+    _, token = invitation_make(clinic=clinic_a, language="es")
+    response = client.get(survey_url(token) + "?lang=xx")
+    assert response.status_code == 200
+    assert '<html lang="es"' in response.content.decode()
 
 
 def test_kiosk_survey_stores_an_anonymous_qr_response(client, clinic_a, full_answers):
