@@ -1,0 +1,39 @@
+"""Plotly figures for the dashboard, built in Python as data (no HTML, no inline script).
+
+Each builder returns a Chart: the figure (`chart.figure_json()` goes into `json_script` and is
+drawn by static/js/dashboard.js) and the DataTable of its numbers for the accessible table and
+the CSV download. Suppression is applied here, so no chart or table can show a small group.
+"""
+
+from analytics.charts.breakdowns import (
+    ItemTopBox,
+    dimension_clinic_heatmap,
+    recommend_distribution,
+    top_box_bars,
+)
+from analytics.charts.figure_style import Chart, DataTable
+from analytics.charts.funnel import (
+    UnitMoments,
+    UnitProportion,
+    funnel_chart_for_means,
+    funnel_chart_for_proportions,
+    funnel_curve_sizes,
+)
+from analytics.charts.trend import Intervention, TrendPeriod, trend_chart
+
+__all__ = [
+    "Chart",
+    "DataTable",
+    "Intervention",
+    "ItemTopBox",
+    "TrendPeriod",
+    "UnitMoments",
+    "UnitProportion",
+    "dimension_clinic_heatmap",
+    "funnel_chart_for_means",
+    "funnel_chart_for_proportions",
+    "funnel_curve_sizes",
+    "recommend_distribution",
+    "top_box_bars",
+    "trend_chart",
+]

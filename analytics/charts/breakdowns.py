@@ -1,0 +1,206 @@
+"""Item top-box bars, the dimension x clinic heatmap, the likelihood-to-recommend distribution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from analytics.charts.figure_style import (
+    BLUE,
+    BLUISH_GREEN,
+    GREY,
+    PERCENT_AXIS_TITLE,
+    SCORE_AXIS_TITLE,
+    VERMILLION,
+    Chart,
+    DataTable,
+    base_layout,
+    hidden_note,
+    percent,
+    rounded,
+)
+from analytics.stats import (
+    Moments,
+    Proportion,
+    Recommendation,
+    SuppressionReason,
+    breakdown_suppression,
+    is_suppressed,
+    mean_summary,
+    nps,
+    wilson_interval,
+)
+
+RECOMMEND_CLASSES = (  # (name, answers, colour)
+    ("Detractors (0-6)", range(0, 7), VERMILLION),
+    ("Passives (7-8)", range(7, 9), GREY),
+    ("Promoters (9-10)", range(9, 11), BLUISH_GREEN),
+)
+
+
+@dataclass(frozen=True)
+class ItemTopBox:
+    label: str  # the item's short text in the dashboard's language
+    top_box: Proportion  # top-box answers of valid answers
+
+
+def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int) -> Chart:
+    """One horizontal bar per item, in instrument order, with its Wilson 95% interval.
+
+    Items are separate questions over the same respondents, not parts of a total, so only an
+    item with too few valid answers is hidden (no complementary cell)."""
+    values: list[float | None] = []
+    plus: list[float | None] = []
+    minus: list[float | None] = []
+    rows = []
+    figure = go.Figure(
+        layout=base_layout(
+            title=title,
+            x_title="Top-box answers, percent (0-100)",
+            y_title="",
+            xaxis={"title": {"text": "Top-box answers, percent (0-100)"}, "range": [0, 100]},
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+        )
+    )
+    for item in items:
+        if is_suppressed(item.top_box.n, min_group_size=min_group_size):
+            values.append(None)
+            plus.append(None)
+            minus.append(None)
+            note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
+            figure.add_annotation(x=0, y=item.label, text=note, showarrow=False, xanchor="left")
+            rows.append((item.label, None, None, None, None, note))
+            continue
+        summary = wilson_interval(item.top_box)
+        value, lower, upper = percent(summary.value), percent(summary.lower), percent(summary.upper)
+        values.append(value)
+        plus.append(upper - value)
+        minus.append(value - lower)
+        rows.append((item.label, summary.n, rounded(value), rounded(lower), rounded(upper), ""))
+    figure.add_bar(
+        x=values,
+        y=[item.label for item in items],
+        orientation="h",
+        marker={"color": BLUE},
+        error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#404040"},
+        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+    )
+    columns = ("Item", "Valid answers", "Top-box %", "95% CI lower", "95% CI upper", "Note")
+    return Chart(figure, DataTable(columns, tuple(rows)))
+
+
+def dimension_clinic_heatmap(
+    *,
+    title: str,
+    dimensions: Sequence[str],
+    clinics: Sequence[str],
+    cells: Mapping[tuple[str, str], Moments],
+    min_group_size: int,
+) -> Chart:
+    """Mean 0-100 score per (dimension, clinic). Each dimension's row adds up to the headline
+    figure for that dimension, so suppression (with its complementary cell) runs per row.
+    Hidden cells are blank (None) and say why on hover and in the cell."""
+    z, text, hover, rows = [], [], [], []
+    for dimension in dimensions:
+        row_cells = {clinic: cells.get((dimension, clinic), Moments()) for clinic in clinics}
+        hidden = breakdown_suppression(
+            {clinic: moments.n for clinic, moments in row_cells.items()},
+            min_group_size=min_group_size,
+        )
+        z_row, text_row, hover_row = [], [], []
+        for clinic, moments in row_cells.items():
+            reason = hidden.get(clinic)
+            note = hidden_note(reason, min_group_size=min_group_size)
+            if reason is not None:
+                z_row.append(None)
+                small = reason is SuppressionReason.SMALL_GROUP
+                text_row.append(f"n<{min_group_size}" if small else "hidden")
+                hover_row.append(note)
+                rows.append((dimension, clinic, None, None, None, None, note))
+                continue
+            summary = mean_summary(moments)
+            z_row.append(summary.mean)
+            text_row.append(f"{summary.mean:.1f}")
+            hover_row.append(f"{summary.mean:.1f} (n={summary.n})")
+            rows.append(
+                (
+                    dimension,
+                    clinic,
+                    summary.n,
+                    rounded(summary.mean),
+                    rounded(summary.lower),
+                    rounded(summary.upper),
+                    "",
+                )
+            )
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    figure = go.Figure(
+        layout=base_layout(
+            title=title,
+            x_title="Clinic",
+            y_title="Dimension",
+            yaxis={"autorange": "reversed", "automargin": True},
+        )
+    )
+    figure.add_heatmap(
+        z=z,
+        x=list(clinics),
+        y=list(dimensions),
+        text=text,
+        customdata=hover,
+        texttemplate="%{text}",
+        hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>",
+        hoverongaps=True,
+        colorscale="Cividis",  # designed for colour-vision deficiency, readable in greyscale
+        zmin=0,
+        zmax=100,
+        colorbar={"title": {"text": SCORE_AXIS_TITLE}},
+        xgap=2,
+        ygap=2,
+    )
+    columns = ("Dimension", "Clinic", "Responses", "Score", "95% CI lower", "95% CI upper", "Note")
+    return Chart(figure, DataTable(columns, tuple(rows)))
+
+
+def recommend_distribution(*, title: str, counts: Sequence[int], min_group_size: int) -> Chart:
+    """Percent of answers at each point 0-10, coloured by class, with the NPS in the title.
+    Shown only when the whole group reaches min_group_size."""
+    if len(counts) != 11:
+        raise ValueError("likelihood to recommend needs 11 counts, for answers 0 to 10")
+    n = sum(counts)
+    figure = go.Figure(
+        layout=base_layout(
+            title=title,
+            x_title="Likelihood to recommend (0 = not at all likely, 10 = extremely likely)",
+            y_title=PERCENT_AXIS_TITLE,
+            xaxis={"dtick": 1, "range": [-0.5, 10.5]},
+            barmode="overlay",
+        )
+    )
+    columns = ("Answer", "Class", "Count", "Percent", "Note")
+    if is_suppressed(n, min_group_size=min_group_size):
+        note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
+        figure.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=note, showarrow=False)
+        rows = tuple((answer, None, None, None, note) for answer in range(11))
+        return Chart(figure, DataTable(columns, rows))
+    recommendation = Recommendation(
+        promoters=counts[9] + counts[10], detractors=sum(counts[:7]), n=n
+    )
+    figure.update_layout(title={"text": f"{title} · NPS {nps(recommendation):+.0f} (n={n})"})
+    rows = []
+    for name, answers, colour in RECOMMEND_CLASSES:
+        figure.add_bar(
+            x=list(answers),
+            y=[100.0 * counts[a] / n for a in answers],
+            name=name,
+            marker={"color": colour},
+            customdata=[counts[a] for a in answers],
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata} answers)<extra>" + name + "</extra>",
+        )
+        rows.extend((a, name, counts[a], rounded(100.0 * counts[a] / n), "") for a in answers)
+    return Chart(figure, DataTable(columns, tuple(rows)))

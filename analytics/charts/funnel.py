@@ -1,0 +1,246 @@
+"""Funnel plot: each clinic or provider against n, with 95% and 99.8% limits around the target."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from analytics.charts.figure_style import (
+    BLACK,
+    BLUE,
+    GREY,
+    ORANGE,
+    PERCENT_AXIS_TITLE,
+    SCORE_AXIS_TITLE,
+    SKY_BLUE,
+    VERMILLION,
+    Chart,
+    DataTable,
+    base_layout,
+    hidden_note,
+    rounded,
+)
+from analytics.stats import (
+    FunnelLimits,
+    FunnelPosition,
+    Moments,
+    Proportion,
+    breakdown_suppression,
+    funnel_limits,
+    funnel_position,
+    is_low_reliability,
+)
+
+CURVE_POINTS = 80
+FUNNEL_COLUMNS = (
+    "Unit",
+    "Responses",
+    "Value",
+    "95% lower limit",
+    "95% upper limit",
+    "99.8% lower limit",
+    "99.8% upper limit",
+    "Position",
+    "Note",
+)
+POSITION_STYLE = {
+    FunnelPosition.INSIDE: ("Inside the 95% limits", "circle", BLUE),
+    FunnelPosition.ALERT: ("Outside 95% (alert)", "square", ORANGE),
+    FunnelPosition.ALARM: ("Outside 99.8% (alarm)", "diamond", VERMILLION),
+    None: ("Units (no organisation value to compare with)", "circle", BLUE),
+}
+
+
+@dataclass(frozen=True)
+class UnitMoments:
+    label: str  # a clinic or provider name
+    moments: Moments
+
+
+@dataclass(frozen=True)
+class UnitProportion:
+    label: str
+    proportion: Proportion
+
+
+@dataclass(frozen=True)
+class _Unit:
+    label: str
+    n: int
+    value: float | None  # on the display scale (0-100)
+
+
+def funnel_chart_for_means(
+    *,
+    title: str,
+    units: Sequence[UnitMoments],
+    organisation: Moments,
+    min_group_size: int,
+    low_reliability_n: int | None = None,
+    value_title: str = SCORE_AXIS_TITLE,
+) -> Chart:
+    """Target = the organisation's mean, sigma = its standard deviation (0-100 scores)."""
+    target, sigma = organisation.mean, organisation.sd
+
+    def limits_at(n: int) -> FunnelLimits | None:
+        if target is None or sigma is None:
+            return None
+        return funnel_limits(n=n, target=target, sigma=sigma)
+
+    plain = [_Unit(unit.label, unit.moments.n, unit.moments.mean) for unit in units]
+    return _funnel_chart(
+        title, plain, target, limits_at, 1.0, min_group_size, low_reliability_n, value_title
+    )
+
+
+def funnel_chart_for_proportions(
+    *,
+    title: str,
+    units: Sequence[UnitProportion],
+    organisation: Proportion,
+    min_group_size: int,
+    low_reliability_n: int | None = None,
+    value_title: str = PERCENT_AXIS_TITLE,
+) -> Chart:
+    """Target p0 = the organisation's proportion; shown as percentages."""
+    p0 = organisation.value
+
+    def limits_at(n: int) -> FunnelLimits | None:
+        return None if p0 is None else funnel_limits(n=n, target=p0, proportion=True)
+
+    plain = [_Unit(unit.label, unit.proportion.n, unit.proportion.value) for unit in units]
+    return _funnel_chart(
+        title, plain, p0, limits_at, 100.0, min_group_size, low_reliability_n, value_title
+    )
+
+
+def funnel_curve_sizes(largest_n: int, *, smallest_n: int = 1) -> list[int]:
+    """About CURVE_POINTS sample sizes, evenly spaced on a log scale, for the limit curves."""
+    top = max(largest_n, smallest_n + 1)
+    ratio = (top / smallest_n) ** (1.0 / (CURVE_POINTS - 1))
+    return sorted({min(top, math.ceil(smallest_n * ratio**k)) for k in range(CURVE_POINTS)})
+
+
+def _funnel_chart(
+    title: str,
+    units: list[_Unit],
+    target: float | None,
+    limits_at: Callable[[int], FunnelLimits | None],
+    scale: float,
+    min_group_size: int,
+    low_reliability_n: int | None,
+    value_title: str,
+) -> Chart:
+    hidden = breakdown_suppression(
+        {index: unit.n for index, unit in enumerate(units)}, min_group_size=min_group_size
+    )
+    figure = go.Figure(
+        layout=base_layout(title=title, x_title="Responses (n)", y_title=value_title)
+    )
+    largest = max([unit.n for unit in units] + [min_group_size * 2])
+    sizes = funnel_curve_sizes(math.ceil(largest * 1.1), smallest_n=max(min_group_size, 1))
+    curves = [limits_at(n) for n in sizes]
+    if target is not None and all(curve is not None for curve in curves):
+        figure.add_scatter(
+            x=[sizes[0], sizes[-1]],
+            y=[target * scale] * 2,
+            mode="lines",
+            name="Target (organisation)",
+            line={"color": BLACK, "width": 1.5},
+        )
+        for name, level, side, dash in (
+            ("95% limits", "alert", "lower", "dash"),
+            ("95% limits", "alert", "upper", "dash"),
+            ("99.8% limits", "alarm", "lower", "dot"),
+            ("99.8% limits", "alarm", "upper", "dot"),
+        ):
+            figure.add_scatter(
+                x=sizes,
+                y=[getattr(getattr(curve, level), side) * scale for curve in curves],
+                mode="lines",
+                name=name,
+                legendgroup=level,
+                showlegend=side == "lower",
+                line={"color": SKY_BLUE if level == "alert" else GREY, "dash": dash},
+                hovertemplate=f"n=%{{x}}: %{{y:.1f}}<extra>{name}</extra>",
+            )
+    rows, placed = [], {position: [] for position in POSITION_STYLE}
+    for index, unit in enumerate(units):
+        reason = hidden.get(index)
+        limits = None if reason else limits_at(unit.n)
+        position = (
+            funnel_position(value=unit.value, limits=limits)
+            if limits is not None and unit.value is not None
+            else None
+        )
+        low = low_reliability_n is not None and is_low_reliability(
+            unit.n, threshold=low_reliability_n
+        )
+        if reason is None and unit.value is not None:
+            placed[position].append((unit, low))
+        rows.append(_row(unit, reason, limits, position, low, scale, min_group_size))
+    for position, members in placed.items():
+        if members:
+            _add_units(figure, position, members, scale)
+    return Chart(figure, DataTable(FUNNEL_COLUMNS, tuple(rows)))
+
+
+def _add_units(figure: go.Figure, position: FunnelPosition | None, members, scale: float) -> None:
+    label, symbol, colour = POSITION_STYLE[position]
+    figure.add_scatter(
+        x=[unit.n for unit, _ in members],
+        y=[unit.value * scale for unit, _ in members],
+        mode="markers+text" if position is FunnelPosition.ALARM else "markers",
+        name=label,
+        # Only units beyond 99.8% are named on the plot; every unit is named on hover.
+        text=[unit.label for unit, _ in members],
+        textposition="top center",
+        customdata=[["low reliability" if low else ""] for _, low in members],
+        marker={
+            "symbol": [f"{symbol}-open" if low else symbol for _, low in members],
+            "size": 14 if position is FunnelPosition.ALARM else 10,
+            "color": colour,
+            "line": {"width": 1.5, "color": colour},
+        },
+        hovertemplate="%{text}<br>n=%{x}, %{y:.1f} %{customdata[0]}<extra></extra>",
+    )
+
+
+def _row(unit, reason, limits, position, low, scale, min_group_size) -> tuple:
+    if reason is not None:
+        return (
+            unit.label,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            hidden_note(reason, min_group_size=min_group_size),
+        )
+    value = None if unit.value is None else unit.value * scale
+    bounds = (
+        [None] * 4
+        if limits is None
+        else [
+            b * scale
+            for b in (
+                limits.alert.lower,
+                limits.alert.upper,
+                limits.alarm.lower,
+                limits.alarm.upper,
+            )
+        ]
+    )
+    return (
+        unit.label,
+        unit.n,
+        rounded(value),
+        *(rounded(b) for b in bounds),
+        None if position is None else position.value,
+        "low reliability" if low else "",
+    )

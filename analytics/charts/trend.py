@@ -1,0 +1,185 @@
+"""Trend of one dimension as an XmR control chart with its 95% band, signals and interventions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from analytics.charts.figure_style import (
+    BAND,
+    BLACK,
+    BLUE,
+    GREY,
+    ORANGE,
+    REDDISH_PURPLE,
+    SCORE_AXIS_TITLE,
+    SKY_BLUE,
+    VERMILLION,
+    Chart,
+    DataTable,
+    base_layout,
+    hidden_note,
+    rounded,
+)
+from analytics.spc import Signal, XmrChart, xmr_chart
+from analytics.stats import Moments, breakdown_suppression, mean_summary
+
+SIGNAL_STYLE: dict[Signal, tuple[str, str, str]] = {
+    Signal.BEYOND_LIMIT: ("Beyond a limit", "diamond", VERMILLION),
+    Signal.SHIFT: ("Shift (7 on one side)", "square", ORANGE),
+    Signal.TREND: ("Trend (7 rising or falling)", "triangle-up", REDDISH_PURPLE),
+    Signal.TWO_OF_THREE: ("2 of 3 near a limit", "circle-open", BLACK),
+}
+
+TREND_COLUMNS = (
+    "Period",
+    "Responses",
+    "Score",
+    "95% CI lower",
+    "95% CI upper",
+    "Centre",
+    "Lower limit",
+    "Upper limit",
+    "Signals",
+    "Note",
+)
+
+
+@dataclass(frozen=True)
+class TrendPeriod:
+    start: dt.date  # first day of the week or month
+    moments: Moments  # of 0-100 dimension scores, summed over the period's rollup rows
+
+
+@dataclass(frozen=True)
+class Intervention:
+    on: dt.date
+    label: str
+
+
+def trend_chart(
+    *,
+    title: str,
+    periods: Sequence[TrendPeriod],
+    min_group_size: int,
+    interventions: Sequence[Intervention] = (),
+    rebase_at_interventions: bool = True,
+    period_title: str = "Week starting",
+    value_title: str = SCORE_AXIS_TITLE,
+) -> Chart:
+    """Periods in time order. Small periods are hidden, and so is the next-smallest one (the
+    periods add up to the headline figure); hidden periods are gaps in the control chart."""
+    hidden = breakdown_suppression(
+        {index: period.moments.n for index, period in enumerate(periods)},
+        min_group_size=min_group_size,
+    )
+    summaries = [
+        None if index in hidden else mean_summary(period.moments)
+        for index, period in enumerate(periods)
+    ]
+    values = [None if summary is None else summary.mean for summary in summaries]
+    rebase_at = _period_indices(periods, interventions) if rebase_at_interventions else []
+    chart = xmr_chart(values, rebase_at=rebase_at)
+    x = [period.start.isoformat() for period in periods]
+
+    figure = go.Figure(
+        layout=base_layout(
+            title=title,
+            x_title=period_title,
+            y_title=value_title,
+            yaxis={"title": {"text": value_title}, "range": [0, 100], "gridcolor": "#E5E5E5"},
+            hovermode="x unified",
+        )
+    )
+    lowers = [None if s is None else s.lower for s in summaries]
+    uppers = [None if s is None else s.upper for s in summaries]
+    figure.add_scatter(
+        x=x, y=uppers, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False
+    )
+    figure.add_scatter(
+        x=x,
+        y=lowers,
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor=BAND,
+        name="95% confidence interval",
+        hoverinfo="skip",
+    )
+    figure.add_scatter(
+        x=x,
+        y=values,
+        mode="lines+markers",
+        name="Score",
+        line={"color": BLUE, "width": 2},
+        marker={"size": 7},
+        customdata=[[p.moments.n if i not in hidden else None] for i, p in enumerate(periods)],
+        hovertemplate="%{y:.1f} (n=%{customdata[0]})<extra>Score</extra>",
+    )
+    for name, attribute, dash in (
+        ("Centre", "centre", "solid"),
+        ("Lower limit", "lower", "dash"),
+        ("Upper limit", "upper", "dash"),
+    ):
+        figure.add_scatter(
+            x=x,
+            y=[getattr(point, attribute) for point in chart.points],
+            mode="lines",
+            name=name,
+            # Steps, so a rebased level starts at its first period instead of sloping into it.
+            line={"color": GREY if name == "Centre" else SKY_BLUE, "dash": dash, "shape": "hv"},
+            hovertemplate=f"%{{y:.1f}}<extra>{name}</extra>",
+        )
+    for signal, (label, symbol, colour) in SIGNAL_STYLE.items():
+        marked = chart.indices_with(signal)
+        if marked:
+            figure.add_scatter(
+                x=[x[i] for i in marked],
+                y=[values[i] for i in marked],
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2}},
+                hovertemplate=f"{label}<extra></extra>",
+            )
+    for intervention in interventions:
+        when = intervention.on.isoformat()
+        figure.add_vline(x=when, line={"color": BLACK, "dash": "dot", "width": 1})
+        figure.add_annotation(
+            x=when, y=1, yref="paper", text=intervention.label, showarrow=False, xanchor="left"
+        )
+    return Chart(figure, trend_table(periods, summaries, chart, hidden, min_group_size))
+
+
+def trend_table(periods, summaries, chart: XmrChart, hidden, min_group_size: int) -> DataTable:
+    rows = []
+    for index, (period, summary, point) in enumerate(
+        zip(periods, summaries, chart.points, strict=True)
+    ):
+        rows.append(
+            (
+                period.start.isoformat(),
+                None if summary is None else summary.n,
+                rounded(None if summary is None else summary.mean),
+                rounded(None if summary is None else summary.lower),
+                rounded(None if summary is None else summary.upper),
+                rounded(point.centre),
+                rounded(point.lower),
+                rounded(point.upper),
+                "; ".join(SIGNAL_STYLE[s][0] for s in SIGNAL_STYLE if s in point.signals),
+                hidden_note(hidden.get(index), min_group_size=min_group_size),
+            )
+        )
+    return DataTable(TREND_COLUMNS, tuple(rows))
+
+
+def _period_indices(periods: Sequence[TrendPeriod], interventions: Sequence[Intervention]):
+    """An intervention rebases the chart at the first period starting on or after it."""
+    indices = []
+    for intervention in interventions:
+        later = [i for i, period in enumerate(periods) if period.start >= intervention.on]
+        if later:
+            indices.append(later[0])
+    return indices
