@@ -71,7 +71,14 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
             plus.append(None)
             minus.append(None)
             note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
-            figure.add_annotation(x=0, y=item.label, text=note, showarrow=False, xanchor="left")
+            figure.add_annotation(
+                x=1,
+                y=item.label,
+                text=note,
+                showarrow=False,
+                xanchor="left",
+                font={"style": "italic", "color": "#404040"},
+            )
             rows.append((item.label, None, None, None, None, note))
             continue
         summary = wilson_interval(item.top_box)

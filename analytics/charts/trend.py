@@ -133,7 +133,8 @@ def trend_chart(
             line={"color": GREY if name == "Centre" else SKY_BLUE, "dash": dash, "shape": "hv"},
             hovertemplate=f"%{{y:.1f}}<extra>{name}</extra>",
         )
-    for signal, (label, symbol, colour) in SIGNAL_STYLE.items():
+    # Beyond-a-limit is drawn last, on top, since one point can carry several signals.
+    for signal, (label, symbol, colour) in reversed(SIGNAL_STYLE.items()):
         marked = chart.indices_with(signal)
         if marked:
             figure.add_scatter(
@@ -141,7 +142,12 @@ def trend_chart(
                 y=[values[i] for i in marked],
                 mode="markers",
                 name=label,
-                marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2}},
+                marker={
+                    "symbol": symbol,
+                    "size": 16 if symbol.endswith("open") else 12,
+                    "color": colour,
+                    "line": {"width": 2},
+                },
                 hovertemplate=f"{label}<extra></extra>",
             )
     for intervention in interventions:

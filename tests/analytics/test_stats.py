@@ -1,6 +1,8 @@
 """Statistics against hand calculations (the arithmetic is written out) and published tables."""
 
 import math
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -378,3 +380,11 @@ def test_alarm_limits_always_contain_alert_limits_within_zero_and_one(p0, n):
     limits = funnel_limits(n=n, target=p0, proportion=True)
     assert 0.0 <= limits.alarm.lower <= limits.alert.lower <= limits.alert.upper
     assert limits.alert.upper <= limits.alarm.upper <= 1.0
+
+
+def test_statistics_spc_and_chart_modules_never_import_django():
+    code = (
+        "import sys, analytics.stats, analytics.spc, analytics.charts; "
+        "sys.exit('django' in {name.split('.')[0] for name in sys.modules})"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
