@@ -274,3 +274,14 @@ def test_response_rate_is_undefined_when_nothing_was_sent(clinic_a):
 
     assert response_rate(clinic=clinic_a, start=NOW - dt.timedelta(days=30),
                          end=timezone.now()) == (0, 0, None)
+
+
+def test_the_link_in_the_email_opens_the_survey(client, clinic_a, instrument, mailoutbox):
+    invitation = _invitation(clinic_a, now=timezone.now())
+    invitation_send(invitation_id=invitation.pk)
+    [message] = mailoutbox
+    link = next(word for word in message.body.split() if word.startswith("https://"))
+
+    response = client.get(link.removeprefix("https://portal.example.org"))
+
+    assert response.status_code == 200
