@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from compassion_portal.celery import enqueue_on_commit
 from feedback.demo_data.story import (
     ANSWER_RATE,
     CLINICS,
@@ -45,7 +46,12 @@ from feedback.models import (
     Visit,
 )
 from feedback.scoring import DimensionResult, score_response
-from feedback.services import instrument_current, instrument_definition, instruments_load_shipped
+from feedback.services import (
+    ROLLUPS_DRAIN_DELAY_SECONDS,
+    instrument_current,
+    instrument_definition,
+    instruments_load_shipped,
+)
 
 BATCH = 1000
 # Fixed demo passwords, printed by seed_demo; only ever set by that command.
@@ -322,8 +328,8 @@ def demo_users_ensure(*, manager_clinic: Clinic) -> list[tuple[str, str, str]]:
 def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     """Create the demo clinics, providers, users and ``responses`` responses before ``today``.
 
-    Also marks every (clinic, day) it filled as a DirtyBucket, so the aggregation job picks the
-    demo data up exactly as it picks up real submissions.
+    Also marks every (clinic, day) it filled as a DirtyBucket and enqueues the aggregation on
+    commit, so the demo data is aggregated exactly as real submissions are.
     """
     started = time.monotonic()
     rng = random.Random(seed)
@@ -356,6 +362,8 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    # As response_submit does: the aggregation runs after commit (in-process in the demo).
+    enqueue_on_commit("analytics.tasks.rollups_drain", coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
     logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
     return DemoSummary(
         clinics=len(clinics),

@@ -231,3 +231,17 @@ def test_five_thousand_responses_are_seeded_quickly_and_show_the_demo_stories():
     before = mean("empathy", response__clinic=prairie, response__local_date__lt=cut)
     after = mean("empathy", response__clinic=prairie, response__local_date__gte=cut)
     assert after - before > 5
+
+
+def test_the_seeded_days_are_aggregated_once_the_seed_commits(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from compassion_portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the demo's in-process mode
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        seed_demo("--responses", "60")
+
+    assert callbacks
+    assert Response.objects.count() == 60
+    assert not DirtyBucket.objects.exists()
