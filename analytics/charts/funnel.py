@@ -28,6 +28,7 @@ from analytics.stats import (
     FunnelPosition,
     Moments,
     Proportion,
+    SuppressionReason,
     breakdown_suppression,
     funnel_limits,
     funnel_position,
@@ -209,7 +210,15 @@ def _add_units(figure: go.Figure, position: FunnelPosition | None, members, scal
     )
 
 
-def _row(unit, reason, limits, position, low, scale, min_group_size) -> tuple:
+def _row(
+    unit: _Unit,
+    reason: SuppressionReason | None,
+    limits: FunnelLimits | None,
+    position: FunnelPosition | None,
+    low: bool,
+    scale: float,
+    min_group_size: int,
+) -> tuple:
     if reason is not None:
         return (
             unit.label,

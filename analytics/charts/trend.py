@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -25,7 +25,13 @@ from analytics.charts.figure_style import (
     rounded,
 )
 from analytics.spc import Signal, XmrChart, xmr_chart
-from analytics.stats import Moments, breakdown_suppression, mean_summary
+from analytics.stats import (
+    MeanSummary,
+    Moments,
+    SuppressionReason,
+    breakdown_suppression,
+    mean_summary,
+)
 
 SIGNAL_STYLE: dict[Signal, tuple[str, str, str]] = {
     Signal.BEYOND_LIMIT: ("Beyond a limit", "diamond", VERMILLION),
@@ -156,10 +162,16 @@ def trend_chart(
         figure.add_annotation(
             x=when, y=1, yref="paper", text=intervention.label, showarrow=False, xanchor="left"
         )
-    return Chart(figure, trend_table(periods, summaries, chart, hidden, min_group_size))
+    return Chart(figure, _trend_table(periods, summaries, chart, hidden, min_group_size))
 
 
-def trend_table(periods, summaries, chart: XmrChart, hidden, min_group_size: int) -> DataTable:
+def _trend_table(
+    periods: Sequence[TrendPeriod],
+    summaries: Sequence[MeanSummary | None],
+    chart: XmrChart,
+    hidden: Mapping[int, SuppressionReason],
+    min_group_size: int,
+) -> DataTable:
     rows = []
     for index, (period, summary, point) in enumerate(
         zip(periods, summaries, chart.points, strict=True)
@@ -181,7 +193,9 @@ def trend_table(periods, summaries, chart: XmrChart, hidden, min_group_size: int
     return DataTable(TREND_COLUMNS, tuple(rows))
 
 
-def _period_indices(periods: Sequence[TrendPeriod], interventions: Sequence[Intervention]):
+def _period_indices(
+    periods: Sequence[TrendPeriod], interventions: Sequence[Intervention]
+) -> list[int]:
     """An intervention rebases the chart at the first period starting on or after it."""
     indices = []
     for intervention in interventions:
