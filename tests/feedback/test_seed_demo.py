@@ -200,6 +200,20 @@ def test_if_empty_is_a_no_op_the_second_time():
     assert "no demo data added" in output
     assert snapshot() == before
     assert Clinic.objects.count() == 3
+    assert "demo-manager-2026" in output  # a reminder of the logins for `make run`
+
+
+def test_if_empty_reminds_only_of_demo_logins_whose_password_is_unchanged():
+    seed_demo("--responses", "30")
+    manager = get_user_model().objects.get(username="manager")
+    manager.set_password("a-new-private-password")
+    manager.save()
+
+    output = seed_demo("--if-empty")
+
+    assert "demo-admin-2026" in output
+    assert "demo-manager-2026" not in output
+    assert "a-new-private-password" not in output
 
 
 def test_without_if_empty_a_database_with_clinics_is_refused(clinic_a):

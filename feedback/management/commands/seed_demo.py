@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from feedback.demo_data import demo_data_seed
+from feedback.demo_data import demo_data_seed, demo_logins_still_valid
 from feedback.models import Clinic
 
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             # Demo rows must never be mixed into a database that holds real clinics.
             if if_empty:
                 self.stdout.write("Clinics already exist; no demo data added.")
+                self._print_logins(demo_logins_still_valid())
                 return
             raise CommandError(
                 "The database already has clinics; seed_demo only fills an empty database "
@@ -47,14 +48,19 @@ class Command(BaseCommand):
                 f"{summary.buckets:,} clinic-days marked for aggregation."
             )
         )
+        self._print_logins(summary.logins)
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        if not logins:
+            return
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING(
                 "Demo logins (fixed demo passwords: never use this database for real patients):"
             )
         )
-        for username, password, role in summary.logins:
-            self.stdout.write(f"  username: {username:<8} password: {password:<26} {role}")
+        for username, password, access in logins:
+            self.stdout.write(f"  username: {username:<8} password: {password:<26} {access}")
         self.stdout.write(
             f"Sign in at {settings.SITE_URL}/accounts/login/ (admin also at /admin/)."
         )
