@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Avg
 
 from feedback.demo_data import demo_data_seed
-from feedback.demo_data.seed import DEMO_LOGINS
+from feedback.demo_data.logins import DEMO_LOGINS
 from feedback.models import (
     Channel,
     Clinic,
