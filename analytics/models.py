@@ -33,15 +33,18 @@ def _unique_key(*extra: str, name: str) -> models.UniqueConstraint:
 class RollupBucket(models.Model):
     """The key of every rollup: a day in the clinic's time zone plus the dashboard's filters."""
 
-    # No separate foreign-key indexes: the unique key's index leads with clinic, and these rows
-    # are derived data rebuilt in bulk, where every extra index is paid for on each insert.
+    # Derived data rebuilt in bulk, where every index and every per-row check is paid for on each
+    # insert: no separate foreign-key indexes (the unique key's index leads with clinic) and no
+    # database-level foreign keys (the ids come from responses, which have them; deletes still
+    # cascade through Django).
     clinic = models.ForeignKey(
-        "feedback.Clinic", on_delete=models.CASCADE, related_name="+", db_index=False
+        "feedback.Clinic", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     local_date = models.DateField()
     provider = models.ForeignKey(
         "feedback.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     visit_type = models.CharField(max_length=32, blank=True)
     channel = models.CharField(max_length=8)

@@ -174,8 +174,11 @@ def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
     facts = scoring_facts()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Enough memory for the bucket hash tables of a batch; local to this transaction.
+            # Enough memory for a batch's hash tables. And no wait for the WAL flush at commit:
+            # a crash can lose only whole recent transactions, whose dirty rows come back with
+            # them (or which a rerun of the rebuild redoes), never half of one.
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
     for model in ROLLUP_MODELS:
         model.objects.filter(rollup_where).delete()
     sql, params = _response_rollup_select(response_where).query.sql_with_params()

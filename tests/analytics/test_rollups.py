@@ -195,7 +195,9 @@ def test_a_bucket_marked_again_during_the_recompute_stays_dirty(
     def recompute_while_a_patient_submits(**where):
         recompute(**where)
         # What a concurrent submission's upsert does to the row the drain is working on.
-        DirtyBucket.objects.filter(clinic=clinic_a).update(marked_at=F("marked_at") + dt.timedelta(1))
+        DirtyBucket.objects.filter(clinic=clinic_a).update(
+            marked_at=F("marked_at") + dt.timedelta(seconds=1)
+        )
 
     monkeypatch.setattr(rollup_services, "_recompute", recompute_while_a_patient_submits)
     dirty_buckets_drain()
