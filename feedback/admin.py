@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from feedback.models import (
+    AuditEvent,
     Clinic,
     ClinicMembership,
     DimensionScore,
@@ -264,4 +265,24 @@ class TestimonialAdmin(admin.ModelAdmin):
         return obj.response.clinic.name
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: readable by admins, changeable by nobody."""
+
+    list_display = ["created_at", "actor", "action", "clinic", "target"]
+    list_filter = ["action", "clinic"]
+    list_select_related = ["actor", "clinic"]
+    search_fields = ["target", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
