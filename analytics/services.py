@@ -177,8 +177,13 @@ def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
             # Enough memory for a batch's hash tables. And no wait for the WAL flush at commit:
             # a crash can lose only whole recent transactions, whose dirty rows come back with
             # them (or which a rerun of the rebuild redoes), never half of one.
+            # INSERT ... SELECT runs without parallel workers, and the planner then preferred
+            # hashing all scores (a full scan per batch) to the response_id index; at SSD/cache
+            # page costs it takes the index. JIT costs more than it saves on batch-sized queries.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+            cursor.execute("SET LOCAL jit = off")
     for model in ROLLUP_MODELS:
         model.objects.filter(rollup_where).delete()
     sql, params = _response_rollup_select(response_where).query.sql_with_params()
