@@ -222,3 +222,16 @@ def test_rebuild_over_a_range_reports_progress_and_clears_stale_rows(submit, cli
     assert list(ResponseRollup.objects.values_list("local_date", "responses")) == [
         (DAY + dt.timedelta(days=9), 1)
     ]
+
+
+def test_without_a_broker_the_demo_updates_rollups_in_process_on_commit(
+    submit, clinic_a, django_capture_on_commit_callbacks
+):
+    from compassion_portal.celery import app
+
+    if not app.conf.task_always_eager:
+        pytest.skip("a broker is configured: the worker tests cover this path")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(clinic_a, likert=5)
+    assert not DirtyBucket.objects.exists()
+    assert DimensionRollup.objects.get(dimension="empathy").score_sum == 100
