@@ -4,9 +4,13 @@ Every row is recomputed from the raw responses of its (clinic, local day) and ne
 so any period or group is the exact sum of its rows and a job that runs twice changes nothing.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 # The columns every rollup is keyed by, in the order of their unique index: the dashboard always
 # filters by clinic and a date range first, then by the rest.
@@ -105,3 +109,69 @@ class ItemRollup(RollupBucket):
 
     def __str__(self) -> str:
         return f"{self.clinic_id}/{self.local_date} {self.item}: {self.top_box}/{self.answers}"
+
+
+class ExportJob(models.Model):
+    """An export too large to stream in the request: built by a Celery task, kept privately.
+
+    The primary key is a random UUID, the only handle on the file; only the requester (and
+    admins) may fetch it. The same export asked for again while one runs gets the running one:
+    the database allows one unfinished job per requester and fingerprint.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        RESPONSES = "responses", "Responses"
+        SCORES = "scores", "Scores by period"
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel workbook"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file_format = models.CharField(max_length=8, choices=FileFormat.choices)
+    # The resolved filters (clinic ids the requester may see, dates...) and options (BOM...).
+    filters = models.JSONField(default=dict)
+    # sha256 of kind, format, filters and options: "the same export".
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Relative to EXPORT_ROOT; emptied when the file is deleted.
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "fingerprint"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="export_job_one_unfinished_per_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="export_job_rows_done_within_total",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="export_job_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} export {self.id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
