@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compassion_portal.celery import enqueue_on_commit
+from feedback.follow_ups import follow_up_open_if_needed
 from feedback.instrument_definition import (
     InstrumentDefinition,
     InstrumentDefinitionError,
@@ -32,6 +33,7 @@ from feedback.models import (
     Testimonial,
 )
 from feedback.scoring import score_response
+from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 # A burst of submissions waits this long for one aggregation task (well inside the 60 s promise).
@@ -139,6 +141,7 @@ def response_submit(
     testimonial_text: str = "",
     testimonial_consent: str = Testimonial.Consent.PRIVATE,
     testimonial_first_name: str = "",
+    testimonial_withdrawal_code: str = "",
     now: dt.datetime | None = None,
 ) -> Response:
     """Store one response with its scores (and testimonial) in one transaction.
@@ -146,6 +149,8 @@ def response_submit(
     ``answers`` maps item id to a value, or None for "does not apply". For an invitation the
     row is claimed with a conditional UPDATE, so two concurrent submissions store one response;
     the loser gets InvitationUnavailable. The contact detail is erased in the same UPDATE.
+    A testimonial is stored redacted (its withdrawal code, shown once to the patient, is hashed);
+    low empathy or trust, or a detractor with a comment, opens a follow-up.
     """
     now = now or timezone.now()
     definition = instrument_definition(instrument)
@@ -179,7 +184,7 @@ def response_submit(
         answers=stored_answers,
         comment=comment.strip(),
     )
-    DimensionScore.objects.bulk_create(
+    scores = DimensionScore.objects.bulk_create(
         DimensionScore(
             response=response,
             dimension=result.dimension,
@@ -191,13 +196,16 @@ def response_submit(
         for result in score_response(definition, stored_answers).values()
     )
     if testimonial_text.strip():
-        Testimonial.objects.create(
+        testimonial_create(
             response=response,
-            text=testimonial_text.strip(),
+            text=testimonial_text,
             consent=testimonial_consent,
-            first_name=testimonial_first_name.strip()
-            if testimonial_consent == Testimonial.Consent.FIRST_NAME else "",
+            first_name=testimonial_first_name,
+            withdrawal_code=testimonial_withdrawal_code,
         )
+    follow_up_open_if_needed(response=response, scores=scores, testimonial_text=testimonial_text)
+    if response.comment or testimonial_text.strip():
+        enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     # Last, so the bucket's row lock is held only briefly; one row per bucket however many
     # submissions, and one coalesced task (sent by name: feedback never imports analytics).
     DirtyBucket.objects.bulk_create(
