@@ -256,6 +256,12 @@ KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
+# Exports: more rows than this run as a background job with a progress bar; files are kept
+# for EXPORT_FILE_TTL_HOURS, outside any served folder, then deleted.
+EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 20_000, minimum=0)
+EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24, minimum=1)
+EXPORT_CHUNK_ROWS = env_int("EXPORT_CHUNK_ROWS", 10_000, minimum=1)
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")
 
 # Celery: with no REDIS_URL, tasks run in-process so the demo needs no broker.
@@ -288,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.rollups_reconcile_recent",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Expired export files deleted; jobs stuck past their time limit marked failed.
+    "exports-expire": {"task": "analytics.exports.tasks.exports_expire", "schedule": 10 * 60},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

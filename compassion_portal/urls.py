@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("exports/", include("analytics.exports.urls")),
     path("", include("analytics.urls")),
     path("", include("feedback.urls")),
 ]

@@ -1,0 +1,58 @@
+"""The export form: the dashboard's own filters, plus what to export and in which format."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from analytics.exports.services import ExportRequest
+from analytics.forms import DashboardFilterForm
+from analytics.models import ExportJob
+from analytics.selectors import RollupFilter
+
+
+class ExportForm(DashboardFilterForm):
+    kind = forms.ChoiceField(label=_("Export"), choices=ExportJob.Kind.choices,
+                             initial=ExportJob.Kind.RESPONSES)
+    file_format = forms.ChoiceField(label=_("Format"), choices=ExportJob.FileFormat.choices,
+                                    initial=ExportJob.FileFormat.CSV)
+    granularity = forms.ChoiceField(
+        label=_("Scores by"), required=False,
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+    )
+    comments = forms.BooleanField(label=_("Include patients' comments"), required=False)
+    bom = forms.BooleanField(
+        label=_("Add a byte-order mark (lets older Excel read accents and emoji)"), required=False
+    )
+
+    def __init__(self, data=None, *, clinics, providers, today=None):
+        # The dashboard form also picks the dimension its funnel compares: not an export filter.
+        super().__init__(data, clinics=clinics, providers=providers, dimensions=[("", "")],
+                         today=today)
+        self.fields["dimension"].widget = forms.HiddenInput()
+        self.clinic_ids = [clinic.pk for clinic in clinics]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("kind") == ExportJob.Kind.RESPONSES
+                and cleaned.get("file_format") == ExportJob.FileFormat.XLSX):
+            self.add_error("file_format", _("Responses are exported as CSV only."))
+        return cleaned
+
+    def export_request(self) -> ExportRequest:
+        cleaned = self.cleaned_data
+        clinic = cleaned.get("clinic")
+        return ExportRequest(
+            kind=cleaned["kind"],
+            file_format=cleaned["file_format"],
+            where=RollupFilter(
+                clinic_ids=tuple(sorted([clinic] if clinic is not None else self.clinic_ids)),
+                since=cleaned["start"],
+                until=cleaned["end"],
+                provider_id=cleaned.get("provider"),
+                visit_type=cleaned.get("visit_type") or None,
+                channel=cleaned.get("channel") or None,
+                language=cleaned.get("language") or None,
+            ),
+            granularity=cleaned.get("granularity") or "week",
+            comments=bool(cleaned.get("comments")),
+            bom=bool(cleaned.get("bom")),
+        )

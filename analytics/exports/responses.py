@@ -1,0 +1,190 @@
+"""The responses export: one CSV row per response, read from the database a chunk at a time.
+
+On PostgreSQL each chunk is one COPY ... TO STDOUT of a range of response ids, so the database
+writes the CSV itself (formula cells neutralised in the same SQL); elsewhere (the SQLite demo)
+the ORM reads a chunk and csv_writer writes it. Both write the same columns with the same rule,
+and memory holds one chunk whatever the size of the export.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+
+from analytics.exports.csv_writer import csv_encoded, neutralised_sql
+from analytics.selectors import RollupFilter
+from feedback.instrument_definition import parse_definition
+from feedback.models import DimensionScore, Instrument, Response
+
+# Ids here are the portal's own row numbers: they identify nothing outside the system (no visit
+# number, invitation or contact detail is ever exported).
+FIXED_COLUMNS = (
+    "response_id", "clinic", "provider", "visit_type", "channel", "language", "submitted_date",
+)
+RECOMMEND_COLUMN = "likelihood_to_recommend"
+COMMENT_COLUMN = "comment"
+
+
+@dataclass(frozen=True)
+class ResponseColumns:
+    """What a responses export holds, from the instrument definitions in the database."""
+
+    items: tuple[str, ...]  # items of likert dimensions: the stored answer, empty when absent
+    dimensions: tuple[str, ...]  # likert dimensions: the 0-100 score, empty when not scored
+    recommend_items: tuple[str, ...]  # items of NPS dimensions: likelihood to recommend, 0-10
+    comments: bool
+
+    @property
+    def header(self) -> list[str]:
+        return [
+            *FIXED_COLUMNS,
+            *self.items,
+            *(f"score_{dimension}" for dimension in self.dimensions),
+            *([RECOMMEND_COLUMN] if self.recommend_items else []),
+            *([COMMENT_COLUMN] if self.comments else []),
+        ]
+
+
+def response_columns(*, comments: bool) -> ResponseColumns:
+    """The union of every loaded instrument version's items and dimensions, in definition order,
+    so old and new versions share one file (a version without an item leaves it empty)."""
+    items: dict[str, None] = {}
+    dimensions: dict[str, None] = {}
+    recommend: dict[str, None] = {}
+    for raw in Instrument.objects.order_by("slug", "version").values_list("definition", flat=True):
+        definition = parse_definition(raw)
+        kinds = {dimension.id: dimension.kind for dimension in definition.dimensions}
+        for dimension in definition.dimensions:
+            if dimension.kind != "nps":
+                dimensions.setdefault(dimension.id)
+        for item in definition.items:
+            (recommend if kinds[item.dimension] == "nps" else items).setdefault(item.id)
+    return ResponseColumns(tuple(items), tuple(dimensions), tuple(recommend), comments)
+
+
+def response_count(*, where: RollupFilter) -> int:
+    return Response.objects.filter(where.q()).count()
+
+
+def response_csv_chunks(
+    *, where: RollupFilter, columns: ResponseColumns, chunk_rows: int
+) -> Iterator[tuple[int, bytes]]:
+    """(rows, CSV bytes) per chunk of at most ``chunk_rows`` responses, in id order; no header."""
+    if connection.vendor == "postgresql":
+        yield from _postgres_chunks(where, columns, chunk_rows)
+    else:
+        yield from _orm_chunks(where, columns, chunk_rows)
+
+
+def _orm_chunks(
+    where: RollupFilter, columns: ResponseColumns, chunk_rows: int
+) -> Iterator[tuple[int, bytes]]:
+    responses = Response.objects.filter(where.q()).order_by("id").values_list(
+        "id", "clinic__slug", "provider__display_name", "visit_type", "channel", "language",
+        "local_date", "answers", "comment",
+    )
+    last_id = 0
+    while batch := list(responses.filter(id__gt=last_id)[:chunk_rows]):
+        last_id = batch[-1][0]
+        scores: dict[int, dict[str, float]] = defaultdict(dict)
+        for response_id, dimension, score in DimensionScore.objects.filter(
+            response_id__in=[row[0] for row in batch], dimension__in=columns.dimensions
+        ).values_list("response_id", "dimension", "score"):
+            scores[response_id][dimension] = score
+        rows = []
+        for response_id, clinic, provider, visit_type, channel, language, day, answers, comment in (
+            batch
+        ):
+            recommend = next(
+                (answers[item] for item in columns.recommend_items if item in answers), None
+            )
+            rows.append([
+                response_id, clinic, provider, visit_type or None, channel, language,
+                day.isoformat(),
+                *(answers.get(item) for item in columns.items),
+                *(scores[response_id].get(dimension) for dimension in columns.dimensions),
+                *([recommend] if columns.recommend_items else []),
+                *([comment or None] if columns.comments else []),
+            ])
+        yield len(rows), csv_encoded(rows)
+
+
+def _postgres_chunks(
+    where: RollupFilter, columns: ResponseColumns, chunk_rows: int
+) -> Iterator[tuple[int, bytes]]:
+    import io
+
+    where_sql, params = _where_sql(where)
+    with connection.cursor() as cursor:
+        # Every chunk_rows-th id of the export: the upper bounds of the chunks, in one scan.
+        cursor.execute(
+            "SELECT id FROM (SELECT feedback_response.id, row_number() OVER "
+            f"(ORDER BY feedback_response.id) AS rn FROM feedback_response WHERE {where_sql}) t "
+            "WHERE rn %% %s = 0 ORDER BY id",
+            [*params, chunk_rows],
+        )
+        bounds = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor  # psycopg2's own cursor: COPY is not part of the DB-API
+        lower = 0
+        for upper in [*bounds, None]:
+            id_range = [lower] if upper is None else [lower, upper]
+            statement = raw.mogrify(_copy_sql(columns, where_sql, upper is not None),
+                                    [*id_range, *id_range, *params])
+            buffer = io.BytesIO()
+            raw.copy_expert(statement.decode(), buffer)
+            if raw.rowcount:
+                yield raw.rowcount, buffer.getvalue()
+            lower = upper
+
+
+def _where_sql(where: RollupFilter) -> tuple[str, list]:
+    """The WHERE clause the ORM writes for ``where`` on responses: one definition of the filter."""
+    query = Response.objects.filter(where.q()).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
+
+
+def _copy_sql(columns: ResponseColumns, where_sql: str, bounded: bool) -> str:
+    """COPY of the responses with lower < id [<= upper], scores pivoted per chunk in one join."""
+    range_sql = "feedback_response.id > %s" + (" AND feedback_response.id <= %s" if bounded else "")
+    score_range = "response_id > %s" + (" AND response_id <= %s" if bounded else "")
+    answers = [f"(feedback_response.answers ->> {_literal(item)})::int" for item in columns.items]
+    scores = [f"s.d{number}" for number in range(len(columns.dimensions))]
+    recommend = (
+        ["COALESCE(" + ", ".join(f"(feedback_response.answers ->> {_literal(item)})::int"
+                                 for item in columns.recommend_items) + ")"]
+        if columns.recommend_items else []
+    )
+    comment = (
+        [neutralised_sql("NULLIF(feedback_response.comment, '')")] if columns.comments else []
+    )
+    pivot = ", ".join(
+        f"max(score) FILTER (WHERE dimension = {_literal(dimension)}) AS d{number}"
+        for number, dimension in enumerate(columns.dimensions)
+    ) or "NULL AS none"
+    select = ", ".join([
+        "feedback_response.id", "c.slug", neutralised_sql("p.display_name"),
+        "NULLIF(feedback_response.visit_type, '')", "feedback_response.channel",
+        "feedback_response.language", "feedback_response.local_date",
+        *answers, *scores, *recommend, *comment,
+    ])
+    # The score range repeats the response range so each chunk aggregates only its own scores.
+    return (
+        f"COPY (SELECT {select} FROM feedback_response "
+        "JOIN feedback_clinic c ON c.id = feedback_response.clinic_id "
+        "LEFT JOIN feedback_provider p ON p.id = feedback_response.provider_id "
+        f"LEFT JOIN (SELECT response_id, {pivot} FROM feedback_dimensionscore "
+        f"WHERE {score_range} GROUP BY response_id) s ON s.response_id = feedback_response.id "
+        f"WHERE {range_sql} AND ({where_sql}) ORDER BY feedback_response.id) "
+        "TO STDOUT WITH (FORMAT csv)"
+    )
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal for an identifier-like item or dimension id (validated: [a-z0-9_])."""
+    if not text.replace("_", "").isalnum() or not text.isascii():
+        raise ValueError(f"unexpected id {text!r}")
+    return f"'{text}'"

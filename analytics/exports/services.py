@@ -1,0 +1,308 @@
+"""Exports as actions: stream a small one, queue a large one as a job, run, expire and fetch jobs.
+
+Every export and every download leaves an audit event (who, which filters, how many rows, which
+file). Callers pass a request whose clinic ids were already limited to what the user may see
+(feedback.access); the job and download helpers here are where "only the requester or an admin"
+lives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from analytics.exports.csv_writer import csv_encoded, csv_header
+from analytics.exports.responses import (
+    response_columns,
+    response_count,
+    response_csv_chunks,
+)
+from analytics.exports.scores import (
+    SCORE_COLUMNS,
+    score_group_count,
+    score_rows,
+    scores_workbook_write,
+)
+from analytics.models import ExportJob
+from analytics.selectors import RollupFilter
+from compassion_portal.celery import enqueue_on_commit
+from feedback.audit import audit_record
+from feedback.models import AuditEvent, Clinic
+
+EXPORT_TASK = "analytics.exports.tasks.export_job_run"
+SCORE_ROWS_PER_CHUNK = 1000
+
+
+class ExportUnavailable(Exception):
+    """The file is gone (expired or deleted) or the job did not finish."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: kind, format, filters and options. Equal requests are "the same export"."""
+
+    kind: str  # ExportJob.Kind
+    file_format: str  # ExportJob.FileFormat; responses are CSV only
+    where: RollupFilter
+    granularity: str = "week"  # scores: day, week or month
+    comments: bool = False  # responses: include the free-text comment
+    bom: bool = False  # CSV: begin with a byte-order mark so Excel reads UTF-8
+
+    def __post_init__(self) -> None:
+        if self.kind == ExportJob.Kind.RESPONSES and self.file_format != ExportJob.FileFormat.CSV:
+            raise ValueError("the responses export is CSV only")
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        where = data.pop("where")
+        where["clinic_ids"] = sorted(where["clinic_ids"])
+        where["since"], where["until"] = where["since"].isoformat(), where["until"].isoformat()
+        return {**data, "where": where}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExportRequest:
+        where = dict(data["where"])
+        where["since"] = dt.date.fromisoformat(where["since"])
+        where["until"] = dt.date.fromisoformat(where["until"])
+        return cls(**{**data, "where": RollupFilter(**where)})
+
+    @property
+    def fingerprint(self) -> str:
+        canonical = json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def file_name(self) -> str:
+        """The name offered for download: says what it holds, and nothing about anyone."""
+        where = self.where
+        detail = f"-{self.granularity}" if self.kind == ExportJob.Kind.SCORES else ""
+        return f"{self.kind}{detail}-{where.since:%Y%m%d}-{where.until:%Y%m%d}.{self.file_format}"
+
+    @property
+    def content_type(self) -> str:
+        if self.file_format == ExportJob.FileFormat.XLSX:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "text/csv; charset=utf-8"
+
+
+def export_row_count(*, export: ExportRequest) -> int:
+    if export.kind == ExportJob.Kind.RESPONSES:
+        return response_count(where=export.where)
+    return score_group_count(where=export.where, granularity=export.granularity)
+
+
+def export_chunks(
+    *, export: ExportRequest, chunk_rows: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(rows, bytes) of a CSV export, header first (0 rows); one chunk in memory at a time."""
+    chunk_rows = chunk_rows or settings.EXPORT_CHUNK_ROWS
+    if export.kind == ExportJob.Kind.RESPONSES:
+        columns = response_columns(comments=export.comments)
+        yield 0, csv_header(columns.header, bom=export.bom)
+        yield from response_csv_chunks(where=export.where, columns=columns, chunk_rows=chunk_rows)
+        return
+    yield 0, csv_header(SCORE_COLUMNS, bom=export.bom)
+    chunk: list[list[Any]] = []
+    for row in score_rows(where=export.where, granularity=export.granularity):
+        chunk.append(row)
+        if len(chunk) >= min(chunk_rows, SCORE_ROWS_PER_CHUNK):
+            yield len(chunk), csv_encoded(chunk)
+            chunk = []
+    if chunk:
+        yield len(chunk), csv_encoded(chunk)
+
+
+def export_audit(
+    *, actor: AbstractBaseUser | None, export: ExportRequest, rows: int, file: str, via: str,
+    job: ExportJob | None = None,
+) -> AuditEvent:
+    clinic_ids = export.where.clinic_ids
+    clinic = Clinic.objects.filter(pk=clinic_ids[0]).first() if len(clinic_ids) == 1 else None
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        clinic=clinic,
+        target=f"export:{job.pk}" if job else f"export:{export.kind}",
+        details={**export.as_json(), "rows": rows, "file": file, "via": via},
+    )
+
+
+def export_stream(*, user: AbstractBaseUser, export: ExportRequest) -> Iterator[bytes]:
+    """A small CSV export for a streamed response; audited before the first byte is sent."""
+    rows = export_row_count(export=export)
+    export_audit(actor=user, export=export, rows=rows, file=export.file_name, via="download")
+    return (data for _, data in export_chunks(export=export))
+
+
+def export_workbook_file(*, user: AbstractBaseUser, export: ExportRequest):
+    """A small scores workbook as an open temporary file, deleted when the response closes it."""
+    file = tempfile.NamedTemporaryFile(suffix=".xlsx", dir=_export_root())
+    rows = scores_workbook_write(
+        rows=score_rows(where=export.where, granularity=export.granularity), path=Path(file.name)
+    )
+    export_audit(actor=user, export=export, rows=rows, file=export.file_name, via="download")
+    file.seek(0)
+    return file
+
+
+def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> ExportJob:
+    """Queue the export, or return the same export already queued or running for this user."""
+    fingerprint = export.fingerprint
+    unfinished = ExportJob.objects.filter(
+        requester=user, fingerprint=fingerprint,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    )
+    if (job := unfinished.first()) is not None:
+        return job
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                requester=user, kind=export.kind, file_format=export.file_format,
+                filters=export.as_json(), fingerprint=fingerprint,
+                rows_total=export_row_count(export=export),
+                expires_at=timezone.now() + _file_lifetime(),
+            )
+            enqueue_on_commit(EXPORT_TASK, str(job.pk))
+    except IntegrityError:  # the same request, a moment earlier, from another tab or worker
+        return unfinished.get()
+    job.refresh_from_db()  # an eager task (the demo) has already run it
+    return job
+
+
+def export_job_run(*, job_id: str, chunk_rows: int | None = None) -> ExportJob:
+    """Build the job's file. Safe to run twice: a finished job is left alone, and a job that
+    was interrupted starts again from the beginning into a fresh temporary file."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return job
+        job.status, job.started_at, job.rows_done = ExportJob.Status.RUNNING, timezone.now(), 0
+        job.save(update_fields=["status", "started_at", "rows_done"])
+    export = ExportRequest.from_json(job.filters)
+    root = _export_root()
+    final = root / f"{job.pk}.{job.file_format}"
+    # Its own partial file per run: a duplicate delivery never writes into another's file.
+    partial = root / f"{job.pk}.{uuid.uuid4().hex}.partial"
+    if export.file_format == ExportJob.FileFormat.XLSX:
+        done = scores_workbook_write(
+            rows=_counted(score_rows(where=export.where, granularity=export.granularity), job),
+            path=partial,
+        )
+    else:
+        done = 0
+        with partial.open("wb") as out:
+            for rows, data in export_chunks(export=export, chunk_rows=chunk_rows):
+                out.write(data)
+                done += rows
+                _progress_save(job, done)
+    os.replace(partial, final)
+    now = timezone.now()
+    with transaction.atomic():
+        finished = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.DONE, rows_total=done, rows_done=done, file_name=final.name,
+            finished_at=now, expires_at=now + _file_lifetime(),
+        )
+        job.refresh_from_db()
+        if finished:  # a second run of the same job is not a second export
+            export_audit(actor=job.requester, export=export, rows=done, file=export.file_name,
+                         via="job", job=job)
+    return job
+
+
+def export_job_fail(*, job_id: str, reason: str) -> None:
+    """Mark an unfinished job failed with a reason its requester will read; remove any part."""
+    ExportJob.objects.filter(
+        pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+    ).update(status=ExportJob.Status.FAILED, error=reason[:500], finished_at=timezone.now())
+    for partial in _export_root().glob(f"{job_id}.*.partial"):
+        partial.unlink(missing_ok=True)
+
+
+def exports_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete expired files, and fail jobs stuck past their time limit (a killed worker never
+    reports). Returns how many files were deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file_name=""):
+        (_export_root() / job.file_name).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(file_name="")
+        deleted += 1
+    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stuck = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, started_at__lt=now - limit)
+        | Q(status=ExportJob.Status.QUEUED, created_at__lt=now - limit)
+    )
+    for job_id in stuck.values_list("pk", flat=True):
+        export_job_fail(job_id=str(job_id),
+                        reason="The export did not finish within its time limit.")
+    return deleted
+
+
+def export_job_for_user(*, user: AbstractBaseUser, job_id: Any) -> ExportJob:
+    """The job if this user asked for it or is an admin; else 404, as for a job that never was."""
+    jobs = ExportJob.objects.select_related("requester")
+    if not (user.is_active and user.is_superuser):
+        jobs = jobs.filter(requester=user)
+    try:
+        return jobs.get(pk=job_id)
+    except (ExportJob.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("No such export.") from error
+
+
+def export_job_download(*, user: AbstractBaseUser, job_id: Any):
+    """The finished job and its open file, audited as downloaded by ``user``."""
+    job = export_job_for_user(user=user, job_id=job_id)
+    if job.status != ExportJob.Status.DONE or not job.file_name or job.expires_at <= timezone.now():
+        raise ExportUnavailable()
+    try:
+        file = (_export_root() / job.file_name).open("rb")
+    except FileNotFoundError:
+        raise ExportUnavailable() from None
+    export = ExportRequest.from_json(job.filters)
+    export_clinics = export.where.clinic_ids
+    audit_record(
+        actor=user, action=AuditEvent.Action.EXPORT_DOWNLOAD,
+        clinic=Clinic.objects.filter(pk=export_clinics[0]).first()
+        if len(export_clinics) == 1 else None,
+        target=f"export:{job.pk}",
+        details={**export.as_json(), "rows": job.rows_done, "file": export.file_name},
+    )
+    return job, export, file
+
+
+def _counted(rows: Iterator[list[Any]], job: ExportJob) -> Iterator[list[Any]]:
+    done = 0
+    for done, row in enumerate(rows, start=1):  # noqa: B007
+        if done % SCORE_ROWS_PER_CHUNK == 0:
+            _progress_save(job, done)
+        yield row
+
+
+def _progress_save(job: ExportJob, done: int) -> None:
+    """Autocommitted at once, so the page polling the job sees it move."""
+    ExportJob.objects.filter(pk=job.pk).update(rows_done=min(done, job.rows_total))
+
+
+def _file_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=settings.EXPORT_FILE_TTL_HOURS)
+
+
+def _export_root() -> Path:
+    root = Path(settings.EXPORT_ROOT)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return root
