@@ -24,3 +24,5 @@ def rollups_drain() -> int:
 def rollups_reconcile_recent() -> int:
     """Nightly: recompute the last 35 days from the raw data, whatever the queue lost."""
     return rollups_reconcile(days=35)
+
+from analytics.exports import tasks as export_tasks  # noqa: E402, F401 - registers export tasks
