@@ -1,6 +1,7 @@
 """Staff forms: throttled sign-in and the dashboard's filters (kept in the URL)."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -39,6 +40,12 @@ PERIOD_DAYS = {"30d": 30, "90d": 90, "180d": 180, "365d": 365}
 
 
 class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string so a view can be bookmarked.
+
+    Clinic and provider choices are only those the user may see (the view has already refused,
+    with a 404, any id outside them); dimension choices come from the instrument.
+    """
+
     period = forms.ChoiceField(
         label=_("Period"),
         required=False,
@@ -56,18 +63,11 @@ class DashboardFilterForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    clinic = forms.ModelChoiceField(
-        label=_("Clinic"),
-        queryset=Clinic.objects.none(),
-        required=False,
-        empty_label=_("All my clinics"),
+    clinic = forms.TypedChoiceField(label=_("Clinic"), required=False, coerce=int, empty_value=None)
+    provider = forms.TypedChoiceField(
+        label=_("Provider"), required=False, coerce=int, empty_value=None
     )
-    provider = forms.ModelChoiceField(
-        label=_("Provider"),
-        queryset=Provider.objects.none(),
-        required=False,
-        empty_label=_("All providers"),
-    )
+    dimension = forms.ChoiceField(label=_("Compare on"), required=False)
     visit_type = forms.ChoiceField(
         label=_("Visit type"),
         required=False,
@@ -83,13 +83,32 @@ class DashboardFilterForm(forms.Form):
         label=_("Trend by"), required=False, choices=[("week", _("Week")), ("month", _("Month"))]
     )
 
-    def __init__(self, data=None, *, clinics, today: dt.date | None = None):
+    def __init__(
+        self,
+        data=None,
+        *,
+        clinics: Sequence[Clinic],
+        providers: Sequence[Provider],
+        dimensions: Sequence[tuple[str, str]],
+        today: dt.date | None = None,
+    ):
         super().__init__(data)
         self.today = today or timezone.localdate()
-        self.fields["clinic"].queryset = clinics
-        self.fields["provider"].queryset = Provider.objects.filter(
-            clinic__in=clinics
-        ).select_related("clinic")
+        self.providers = {provider.pk: provider for provider in providers}
+        several = len(clinics) > 1
+        self.fields["clinic"].choices = [
+            ("", _("All my clinics") if several else _("My clinic")),
+            *((clinic.pk, clinic.name) for clinic in clinics),
+        ]
+        names = {clinic.pk: clinic.name for clinic in clinics}
+        self.fields["provider"].choices = [
+            ("", _("All providers")),
+            *(
+                (p.pk, f"{p.display_name} ({names[p.clinic_id]})" if several else p.display_name)
+                for p in providers
+            ),
+        ]
+        self.fields["dimension"].choices = list(dimensions)
 
     def clean(self):
         cleaned = super().clean()
@@ -108,9 +127,10 @@ class DashboardFilterForm(forms.Form):
             start = end - dt.timedelta(days=PERIOD_DAYS[period] - 1)
         cleaned["start"], cleaned["end"] = start, end
         provider, clinic = cleaned.get("provider"), cleaned.get("clinic")
-        if provider and clinic and provider.clinic_id != clinic.pk:
+        if provider is not None and clinic not in (None, self.providers[provider].clinic_id):
             raise forms.ValidationError(_("That provider does not work at the chosen clinic."))
         cleaned["granularity"] = cleaned.get("granularity") or "week"
+        cleaned["dimension"] = cleaned.get("dimension") or self.fields["dimension"].choices[0][0]
         return cleaned
 
     @property

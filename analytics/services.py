@@ -18,6 +18,7 @@ from django.db.models import Count, F, JSONField, Max, Min, Q, QuerySet, Sum, Va
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
+from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.models import BUCKET_FIELDS, DimensionRollup, ItemRollup, ResponseRollup
 from feedback.models import Clinic, DimensionScore, DirtyBucket, Instrument, Response
 from feedback.scoring import nps_class
@@ -198,6 +199,7 @@ def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
     if facts.item_top_values:
         sql, params = _item_rollup_sql(response_where, facts)
         _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql, params)
+    transaction.on_commit(dashboard_cache_invalidate, robust=True)
 
 
 def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:

@@ -1,11 +1,124 @@
 """Staff views: sign-in and the leadership dashboard (thin: a form, a selector, a template)."""
 
-from django.contrib.auth import views as auth_views
+from __future__ import annotations
 
-from analytics.forms import ThrottledAuthenticationForm
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from analytics.dashboard.assembly import Dashboard, dashboard_build
+from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
+from analytics.dashboard.scope import DashboardScope, dashboard_scope
+from analytics.exports.csv_writer import csv_encoded, csv_header
+from analytics.forms import DashboardFilterForm, ThrottledAuthenticationForm
+from feedback.access import clinic_for_user, clinics_for_user
+from feedback.models import Provider
+from feedback.services import instrument_current, instrument_definition
 
 staff_login = auth_views.LoginView.as_view(
     template_name="analytics/login.html",
     authentication_form=ThrottledAuthenticationForm,
     redirect_authenticated_user=True,
 )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("analytics:dashboard" if request.user.is_authenticated else "analytics:login")
+
+
+def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:
+    """A provider at one of the user's clinics, else 404 (as for a provider that does not exist)."""
+    try:
+        return Provider.objects.get(pk=int(provider_id), clinic__in=clinics_for_user(request.user))
+    except (Provider.DoesNotExist, ValueError):
+        raise Http404("No such provider.") from None
+
+
+@dataclass(frozen=True)
+class _DashboardPage:
+    form: DashboardFilterForm
+    scope: DashboardScope | None = None  # None: no clinic to show, or the filters are invalid
+    dashboard: Dashboard | None = None
+    cache_key: str | None = None
+
+
+def _dashboard_for(request: HttpRequest) -> _DashboardPage:
+    """The filter form and, when it is valid, the scope and the (cached) dashboard.
+
+    A clinic or provider outside the user's clinics is a 404 before anything else is read.
+    """
+    clinics = list(clinics_for_user(request.user))
+    chosen_clinic = request.GET.get("clinic") or None
+    if chosen_clinic is not None:
+        clinic_for_user(request.user, chosen_clinic)
+    if chosen_provider := request.GET.get("provider") or None:
+        _provider_for_user(request, chosen_provider)
+    providers = list(
+        Provider.objects.filter(
+            clinic__in=[c for c in clinics if chosen_clinic in (None, str(c.pk))]
+        ).order_by("clinic__name", "display_name")
+    )
+    instrument = instrument_current()
+    definition = instrument_definition(instrument)
+    dimensions = [
+        (d.id, d.label.get(get_language()) or d.label["en"])
+        for d in definition.dimensions
+        if d.kind != "nps"
+    ]
+    form = DashboardFilterForm(
+        request.GET, clinics=clinics, providers=providers, dimensions=dimensions
+    )
+    if not clinics or not form.is_valid():
+        return _DashboardPage(form)
+    scope = dashboard_scope(
+        cleaned=form.cleaned_data,
+        clinics=clinics,
+        providers=providers,
+        ui_language=get_language() or "en",
+        min_group_size=settings.MIN_GROUP_SIZE,
+        low_reliability_n=settings.LOW_RELIABILITY_N,
+    )
+    key, built = dashboard_cached(
+        scope,
+        instrument_key=f"{instrument.pk}:{instrument.definition_sha256}",
+        build=lambda: dashboard_build(scope=scope, definition=definition),
+    )
+    return _DashboardPage(form, scope, built, key)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    page = _dashboard_for(request)
+    context = {
+        "form": page.form,
+        "scope": page.scope,
+        "dashboard": page.dashboard,
+        "dashboard_key": page.cache_key,
+        "fragment_seconds": CACHE_SECONDS if page.cache_key else 0,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    """The numbers of one chart, with the page's filters, as CSV (suppressed cells empty)."""
+    page = _dashboard_for(request)
+    table = page.dashboard.chart(chart) if page.dashboard is not None else None
+    if table is None:
+        raise Http404("No such chart.")
+    response = HttpResponse(
+        csv_header(table.columns, bom=True) + csv_encoded(table.rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"{chart}-{page.scope.since:%Y%m%d}-{page.scope.until:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

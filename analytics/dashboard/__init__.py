@@ -1,0 +1,1 @@
+"""The leadership dashboard's numbers and figures, assembled from rollups, stats and charts."""

@@ -1,0 +1,213 @@
+"""The dashboard as data: tiles and charts from one set of rollup reads, ready to cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from analytics.charts import (
+    Chart,
+    ItemTopBox,
+    TrendPeriod,
+    UnitMoments,
+    dimension_clinic_heatmap,
+    funnel_chart_for_means,
+    top_box_bars,
+    trend_chart,
+)
+from analytics.dashboard.reads import DashboardReads, DimensionSums, dashboard_reads
+from analytics.dashboard.recommend_classes import recommend_classes_chart
+from analytics.dashboard.scope import DashboardScope
+from analytics.dashboard.tiles import (
+    Tile,
+    dimension_tile,
+    nps_tile,
+    response_rate_tile,
+    responses_tile,
+)
+from analytics.stats import Moments, Proportion
+from feedback.instrument_definition import InstrumentDefinition
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart as the page needs it: a figure to draw, and the same numbers as a table."""
+
+    name: str  # in the CSV URL: "trend-empathy", "funnel", "items", "heatmap", "recommend"
+    title: str
+    figure: dict[str, Any]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    @property
+    def figure_id(self) -> str:
+        return f"figure-{self.name}"
+
+    @classmethod
+    def of(cls, name: str, title: str, chart: Chart) -> ChartView:
+        return cls(name, title, chart.figure_json(), chart.table.columns, chart.table.rows)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    tiles: tuple[Tile, ...]
+    trends: tuple[ChartView, ...]  # one XmR chart per dimension
+    comparisons: tuple[ChartView, ...]  # funnel, item bars, heatmap, recommend
+
+    def chart(self, name: str) -> ChartView | None:
+        return next((c for c in (*self.trends, *self.comparisons) if c.name == name), None)
+
+
+def _text(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+def period_starts(since: dt.date, until: dt.date, granularity: str) -> list[dt.date]:
+    """First days of the weeks (Mondays) or months overlapping since..until, in order."""
+    if granularity == "month":
+        start, starts = since.replace(day=1), []
+        while start <= until:
+            starts.append(start)
+            start = (start + dt.timedelta(days=32)).replace(day=1)
+        return starts
+    first = since - dt.timedelta(days=since.weekday())
+    return [first + dt.timedelta(weeks=k) for k in range((until - first).days // 7 + 1)]
+
+
+def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) -> Dashboard:
+    """Every number on the page, from one set of rollup reads (a handful of queries)."""
+    reads = dashboard_reads(scope)
+    language, small = scope.ui_language, scope.min_group_size
+    scored = [d for d in definition.dimensions if d.kind != "nps"]
+    labels = {d.id: _text(d.label, language) for d in definition.dimensions}
+    totals = reads.totals()
+
+    tiles = [
+        dimension_tile(
+            key=d.id,
+            label=labels[d.id],
+            current=totals.get(d.id, DimensionSums()).moments,
+            previous=reads.previous.get(d.id, DimensionSums()).moments,
+            days=scope.days,
+            min_group_size=small,
+        )
+        for d in scored
+    ]
+    for d in (d for d in definition.dimensions if d.kind == "nps"):
+        tiles.append(
+            nps_tile(
+                label=f"NPS ({labels[d.id].lower()})",
+                current=totals.get(d.id, DimensionSums()).recommendation,
+                previous=reads.previous.get(d.id, DimensionSums()).recommendation,
+                days=scope.days,
+                min_group_size=small,
+            )
+        )
+    tiles.append(
+        responses_tile(
+            current=reads.responses,
+            previous=reads.previous_responses,
+            days=scope.days,
+            min_group_size=small,
+        )
+    )
+    tiles.append(
+        response_rate_tile(
+            current=Proportion(reads.invitations.answered, reads.invitations.sent),
+            previous=Proportion(
+                reads.previous_invitations.answered, reads.previous_invitations.sent
+            ),
+            days=scope.days,
+            min_group_size=small,
+        )
+    )
+    starts = period_starts(scope.since, scope.until, scope.granularity)
+    trends = []
+    for d in scored:
+        title = f"{labels[d.id]}: {'weekly' if scope.granularity == 'week' else 'monthly'} trend"
+        chart = trend_chart(
+            title=title,
+            periods=[
+                TrendPeriod(start, reads.trend.get((start, d.id), Moments())) for start in starts
+            ],
+            min_group_size=small,
+            period_title="Week starting" if scope.granularity == "week" else "Month",
+        )
+        trends.append(ChartView.of(f"trend-{d.id}", title, chart))
+    comparisons = [
+        _funnel(scope, reads, labels),
+        _items(scope, reads, definition),
+        _heatmap(scope, reads, scored, labels),
+    ]
+    for d in (d for d in definition.dimensions if d.kind == "nps"):
+        title = f"{labels[d.id]}: distribution"
+        chart = recommend_classes_chart(
+            title=title,
+            recommendation=totals.get(d.id, DimensionSums()).recommendation,
+            min_group_size=small,
+        )
+        comparisons.append(ChartView.of("recommend", title, chart))
+    return Dashboard(tuple(tiles), tuple(trends), tuple(comparisons))
+
+
+def _funnel(scope: DashboardScope, reads: DashboardReads, labels: dict[str, str]) -> ChartView:
+    """Clinics against n when several are in view, else the clinic's providers (the
+    responses with no provider recorded are a unit too, so no group can be worked out)."""
+    dimension = scope.dimension
+    units: dict[Any, Moments] = {}
+    if scope.compares_clinics:
+        units = {clinic.id: Moments() for clinic in scope.clinics}
+    for (clinic_id, provider_id, row_dimension), sums in reads.by_unit.items():
+        if row_dimension == dimension:
+            key = clinic_id if scope.compares_clinics else provider_id
+            units[key] = units.get(key, Moments()) + sums.moments
+    if scope.compares_clinics:
+        named = [UnitMoments(scope.clinic_name(key), m) for key, m in units.items()]
+        what = "clinics"
+    else:
+        ordered = sorted(units.items(), key=lambda kv: (kv[0] is None, scope.provider_name(kv[0])))
+        named = [UnitMoments(scope.provider_name(key), m) for key, m in ordered]
+        what = "providers"
+    title = f"{labels.get(dimension, dimension)}: {what} compared (funnel plot)"
+    chart = funnel_chart_for_means(
+        title=title,
+        units=named,
+        organisation=reads.totals().get(dimension, DimensionSums()).moments,
+        min_group_size=scope.min_group_size,
+        low_reliability_n=None if scope.compares_clinics else scope.low_reliability_n,
+    )
+    return ChartView.of("funnel", title, chart)
+
+
+def _items(
+    scope: DashboardScope, reads: DashboardReads, definition: InstrumentDefinition
+) -> ChartView:
+    nps_dimensions = {d.id for d in definition.dimensions if d.kind == "nps"}
+    items = [
+        ItemTopBox(_text(item.text, scope.ui_language), reads.items.get(item.id, Proportion()))
+        for item in definition.items
+        if item.dimension not in nps_dimensions
+    ]
+    title = "Top-box answers by question"
+    chart = top_box_bars(title=title, items=items, min_group_size=scope.min_group_size)
+    return ChartView.of("items", title, chart)
+
+
+def _heatmap(
+    scope: DashboardScope, reads: DashboardReads, scored: list, labels: dict[str, str]
+) -> ChartView:
+    cells: dict[tuple[str, str], Moments] = {}
+    for (clinic_id, _, dimension), sums in reads.by_unit.items():
+        if dimension in labels:
+            key = (labels[dimension], scope.clinic_name(clinic_id))
+            cells[key] = cells.get(key, Moments()) + sums.moments
+    title = "Dimension scores by clinic"
+    chart = dimension_clinic_heatmap(
+        title=title,
+        dimensions=[labels[d.id] for d in scored],
+        clinics=[clinic.name for clinic in scope.clinics],
+        cells=cells,
+        min_group_size=scope.min_group_size,
+    )
+    return ChartView.of("heatmap", title, chart)

@@ -1,0 +1,68 @@
+"""The dashboard's cache: built dashboards keyed by their scope and a rollup version.
+
+Rollup rebuilds call dashboard_cache_invalidate on commit, which moves every key to a new
+version at once (the old entries simply expire). Entries also expire after CACHE_SECONDS, since
+invitations sent (the response rate) change without a rollup rebuild. A cache outage costs speed,
+never the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+
+if TYPE_CHECKING:  # the rollup services import this module; they need no plotly
+    from analytics.dashboard.assembly import Dashboard
+    from analytics.dashboard.scope import DashboardScope
+
+VERSION_KEY = "dashboard:rollup-version"
+CACHE_SECONDS = 600
+
+logger = logging.getLogger(__name__)
+
+
+def dashboard_cache_invalidate() -> None:
+    """Give the rollups a new version; every cached dashboard is then out of date."""
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # a cache outage must not fail a rollup rebuild
+        logger.warning("dashboard cache version not bumped", exc_info=True)
+
+
+def _rollup_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # first use, or evicted: any fresh value makes older entries unreachable
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def dashboard_cache_key(scope: DashboardScope, *, instrument_key: str) -> str:
+    digest = hashlib.sha256(f"{instrument_key}|{scope!r}".encode()).hexdigest()
+    return f"dashboard:{_rollup_version()}:{digest}"
+
+
+def dashboard_cached(
+    scope: DashboardScope, *, instrument_key: str, build: Callable[[], Dashboard]
+) -> tuple[str | None, Dashboard]:
+    """The dashboard of this scope and its cache key (None when the cache is down; the page's
+    rendered HTML is cached under the same key by the template's {% cache %} fragment)."""
+    try:
+        key = dashboard_cache_key(scope, instrument_key=instrument_key)
+        found = cache.get(key)
+    except Exception:
+        logger.warning("dashboard cache unavailable", exc_info=True)
+        return None, build()
+    if found is not None:
+        return key, found
+    dashboard = build()
+    try:
+        cache.set(key, dashboard, CACHE_SECONDS)
+    except Exception:
+        logger.warning("dashboard not cached", exc_info=True)
+    return key, dashboard

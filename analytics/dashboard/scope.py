@@ -1,0 +1,118 @@
+"""What one dashboard view covers: the clinics and filters a signed-in user asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from analytics.selectors import RollupFilter
+
+
+@dataclass(frozen=True)
+class ClinicRef:
+    id: int
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    id: int
+    name: str
+    clinic_id: int
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Everything the numbers depend on, and so everything the cache key holds.
+
+    ``clinics`` are only clinics the user may see (the chosen one, or all of theirs), already
+    checked by feedback.access; ``providers`` are those clinics' providers, for labels.
+    """
+
+    clinics: tuple[ClinicRef, ...]
+    providers: tuple[ProviderRef, ...]
+    since: dt.date
+    until: dt.date
+    provider_id: int | None = None
+    visit_type: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    granularity: str = "week"  # or "month"
+    dimension: str = "empathy"  # the dimension the funnel plot compares
+    ui_language: str = "en"
+    min_group_size: int = 10
+    low_reliability_n: int = 30
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    @property
+    def previous(self) -> tuple[dt.date, dt.date]:
+        """The period of equal length just before this one."""
+        return self.since - dt.timedelta(days=self.days), self.since - dt.timedelta(days=1)
+
+    @property
+    def compares_clinics(self) -> bool:
+        """Several clinics in view: the funnel compares clinics; one clinic: its providers."""
+        return len(self.clinics) > 1
+
+    def rollup_filter(self, *, previous: bool = False) -> RollupFilter:
+        since, until = self.previous if previous else (self.since, self.until)
+        return RollupFilter(
+            clinic_ids=tuple(clinic.id for clinic in self.clinics),
+            since=since,
+            until=until,
+            provider_id=self.provider_id,
+            visit_type=self.visit_type,
+            channel=self.channel,
+            language=self.language,
+        )
+
+    def clinic_name(self, clinic_id: int) -> str:
+        return next(clinic.name for clinic in self.clinics if clinic.id == clinic_id)
+
+    def provider_name(self, provider_id: int | None) -> str:
+        if provider_id is None:
+            return "No provider recorded"
+        names = (p.name for p in self.providers if p.id == provider_id)
+        return next(names, f"Provider {provider_id}")
+
+
+def dashboard_scope(
+    *,
+    cleaned: dict[str, Any],
+    clinics: Sequence[Any],
+    providers: Sequence[Any],
+    ui_language: str,
+    min_group_size: int,
+    low_reliability_n: int,
+) -> DashboardScope:
+    """The scope of a valid filter form. ``clinics`` and ``providers`` are what the user may see;
+    a chosen provider narrows the view to its clinic."""
+    provider_id = cleaned.get("provider")
+    clinic_id = cleaned.get("clinic")
+    if clinic_id is None and provider_id is not None:
+        clinic_id = next(p.clinic_id for p in providers if p.pk == provider_id)
+    in_view = [c for c in clinics if clinic_id is None or c.pk == clinic_id]
+    ids = {c.pk for c in in_view}
+    return DashboardScope(
+        clinics=tuple(ClinicRef(c.pk, c.name, c.timezone) for c in in_view),
+        providers=tuple(
+            ProviderRef(p.pk, p.display_name, p.clinic_id) for p in providers if p.clinic_id in ids
+        ),
+        since=cleaned["start"],
+        until=cleaned["end"],
+        provider_id=provider_id,
+        visit_type=cleaned.get("visit_type") or None,
+        channel=cleaned.get("channel") or None,
+        language=cleaned.get("language") or None,
+        granularity=cleaned["granularity"],
+        dimension=cleaned["dimension"],
+        ui_language=ui_language,
+        min_group_size=min_group_size,
+        low_reliability_n=low_reliability_n,
+    )

@@ -1,0 +1,128 @@
+"""Headline tiles: each figure with its 95% interval and its change against the previous period.
+
+Pure (no Django import). A figure from fewer than min_group_size responses is never shown, and
+neither is a change computed from one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analytics.stats import (
+    Moments,
+    Proportion,
+    Recommendation,
+    SuppressionReason,
+    is_suppressed,
+    mean_summary,
+    nps_summary,
+    suppression_label,
+    wilson_interval,
+)
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str  # "empathy", ..., "nps", "responses", "response_rate"
+    label: str
+    value: str | None  # formatted for reading; None when hidden
+    interval: str | None  # "95% CI 68.1 to 77.6"
+    change: str | None  # "+2.3 vs the previous 90 days"
+    note: str  # why a value or a change is not shown ("" when all is shown)
+    n: int | None  # respondents behind the value; None when hidden
+
+
+def _number(value: float, digits: int = 1, *, signed: bool = False) -> str:
+    rounded = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:+.{digits}f}" if signed else f"{rounded:.{digits}f}"
+
+
+def _hidden(key: str, label: str, min_group_size: int) -> Tile:
+    note = suppression_label(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
+    return Tile(key, label, None, None, None, note, None)
+
+
+def _change(
+    difference: float | None, previous_n: int, *, days: int, min_group_size: int, unit: str = ""
+) -> tuple[str | None, str]:
+    if is_suppressed(previous_n, min_group_size=min_group_size) or difference is None:
+        return None, f"No change shown: fewer than {min_group_size} responses before"
+    return f"{_number(difference, signed=True)}{unit} vs the previous {days} days", ""
+
+
+def dimension_tile(
+    *, key: str, label: str, current: Moments, previous: Moments, days: int, min_group_size: int
+) -> Tile:
+    """Mean 0-100 score with its t-interval; change = difference of the two periods' means."""
+    if is_suppressed(current.n, min_group_size=min_group_size):
+        return _hidden(key, label, min_group_size)
+    summary = mean_summary(current)
+    interval = (
+        None
+        if summary.lower is None
+        else f"95% CI {_number(summary.lower)} to {_number(summary.upper)}"
+    )
+    difference = None if previous.mean is None else summary.mean - previous.mean
+    change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
+    return Tile(key, label, _number(summary.mean), interval, change, note, current.n)
+
+
+def nps_tile(
+    *,
+    label: str,
+    current: Recommendation,
+    previous: Recommendation,
+    days: int,
+    min_group_size: int,
+) -> Tile:
+    """NPS in [-100, 100], whole points as is customary, with its 95% Wald interval."""
+    if is_suppressed(current.n, min_group_size=min_group_size):
+        return _hidden("nps", label, min_group_size)
+    summary = nps_summary(current)
+    previous_nps = nps_summary(previous).nps
+    interval = (
+        None
+        if summary.lower is None
+        else f"95% CI {_number(summary.lower, 0, signed=True)} to "
+        f"{_number(summary.upper, 0, signed=True)}"
+    )
+    difference = None if previous_nps is None else summary.nps - previous_nps
+    change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
+    value = _number(summary.nps, 0, signed=True)
+    return Tile("nps", label, value, interval, change, note, current.n)
+
+
+def responses_tile(*, current: int, previous: int, days: int, min_group_size: int) -> Tile:
+    label = "Responses"
+    if is_suppressed(current, min_group_size=min_group_size):
+        return _hidden("responses", label, min_group_size)
+    if is_suppressed(previous, min_group_size=min_group_size):
+        change, note = _change(None, previous, days=days, min_group_size=min_group_size)
+    else:
+        relative = 100.0 * (current - previous) / previous
+        change = (
+            f"{current - previous:+,d} ({_number(relative, 0, signed=True)}%) "
+            f"vs the previous {days} days"
+        )
+        note = ""
+    return Tile("responses", label, f"{current:,d}", None, change, note, current)
+
+
+def response_rate_tile(
+    *, current: Proportion, previous: Proportion, days: int, min_group_size: int
+) -> Tile:
+    """Invitations answered / sent with its Wilson interval; hidden below min_group_size answers."""
+    label = "Response rate"
+    if is_suppressed(current.count, min_group_size=min_group_size):
+        tile = _hidden("response_rate", label, min_group_size)
+        if current.n == 0:
+            return Tile(tile.key, label, None, None, None, "No invitations sent", None)
+        return tile
+    summary = wilson_interval(current)
+    interval = f"95% CI {_number(100 * summary.lower)}% to {_number(100 * summary.upper)}%"
+    difference = None if previous.value is None else 100.0 * (summary.value - previous.value)
+    change, note = _change(
+        difference, previous.count, days=days, min_group_size=min_group_size, unit=" points"
+    )
+    value = f"{_number(100 * summary.value)}%"
+    return Tile("response_rate", label, value, interval, change, note, current.count)

@@ -1,0 +1,31 @@
+// Draws every dashboard chart from the figure JSON the server put in a json_script block.
+// No inline scripts: the page's Content Security Policy forbids them.
+(function () {
+  "use strict";
+  function draw() {
+    document.querySelectorAll("[data-figure]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-figure"));
+      if (!source || typeof Plotly === "undefined") { return; }
+      var figure = JSON.parse(source.textContent);
+      Plotly.newPlot(el, figure.data || [], figure.layout || {}, {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d"]
+      }).then(function () { el.setAttribute("data-rendered", "true"); });
+    });
+  }
+  // Filters submit on change so the URL always holds the view being shown.
+  function autoSubmitFilters() {
+    var form = document.getElementById("dashboard-filters");
+    if (!form) { return; }
+    form.querySelectorAll("select").forEach(function (select) {
+      select.addEventListener("change", function () { form.requestSubmit(); });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { draw(); autoSubmitFilters(); });
+  } else {
+    draw();
+    autoSubmitFilters();
+  }
+})();
