@@ -26,3 +26,4 @@ def rollups_reconcile_recent() -> int:
     return rollups_reconcile(days=35)
 
 from analytics.exports import tasks as export_tasks  # noqa: E402, F401 - registers export tasks
+from analytics.tasks_comments import comments_analyse_pending  # noqa: E402, F401 - comment tasks

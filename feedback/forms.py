@@ -186,3 +186,21 @@ class SurveyForm(forms.Form):
                           else f"#{self[name].auto_id}")
                 summary.append((target, str(message)))
         return summary
+
+
+class WithdrawalForm(forms.Form):
+    """The code from the thank-you page, to withdraw consent to share a story."""
+
+    code = forms.CharField(max_length=20, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = _("Your withdrawal code")
+        field.help_text = _("It looks like ABCD-EFGH. Capital letters or not, as you like.")
+        field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters",
+                                   "spellcheck": "false"})
+        field.error_messages = {
+            "required": _("Type the code from the thank-you page."),
+            "max_length": _("This is longer than a withdrawal code."),
+        }

@@ -65,6 +65,15 @@ def _clinic_names(clinic: Clinic) -> dict[int, str]:
     )
 
 
+def comment_redacted(*, response: Response) -> str:
+    """A response's comment with personal data hidden, for staff pages (comments are stored as
+    written, since only the clinic reads them, but nobody needs the names and numbers in them)."""
+    clinic = response.clinic
+    return redact(
+        response.comment, providers=_clinic_names(clinic), keep_words=clinic.name.split()
+    ).text
+
+
 def testimonial_create(
     *,
     response: Response,

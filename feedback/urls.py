@@ -1,4 +1,4 @@
-"""Patient-facing routes: invitation survey, kiosk survey, thank-you and QR pages."""
+"""Patient-facing routes: surveys, thank-you, withdrawal, QR pages, the story wall and embed."""
 
 from django.urls import path
 
@@ -10,5 +10,8 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/", views.survey_kiosk, name="survey_kiosk"),
     path("c/<slug:clinic_slug>/qr/", views.clinic_qr, name="clinic_qr"),
     path("c/<slug:clinic_slug>/qr.svg", views.clinic_qr_svg, name="clinic_qr_svg"),
+    path("c/<slug:clinic_slug>/stories/", views.stories_wall, name="stories_wall"),
+    path("c/<slug:clinic_slug>/stories/embed/", views.stories_embed, name="stories_embed"),
     path("thanks/", views.thanks, name="thanks"),
+    path("withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -1,4 +1,4 @@
-"""Patient pages: the invitation survey, the kiosk survey, thank-you and the printable QR code."""
+"""Patient pages: surveys, thank-you, withdrawal, QR code, and the public story wall and embed."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from feedback.forms import SurveyForm
+from feedback.forms import SurveyForm, WithdrawalForm
 from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import Channel, Clinic, Invitation, Testimonial
 from feedback.ratelimit import kiosk_retry_after_seconds, kiosk_submission_allowed
@@ -25,9 +28,15 @@ from feedback.services import (
     invitation_by_token,
     response_submit,
 )
+from feedback.testimonials import testimonial_withdraw, testimonials_public, withdrawal_code_new
 
 # Tokens are 32 characters; anything far longer is not worth hashing.
 TOKEN_MAX_LENGTH = 100
+# The withdrawal code travels from the survey POST to the thank-you page in the session, and is
+# removed when shown, so the next patient on a shared kiosk tablet never sees it.
+WITHDRAWAL_CODE_SESSION_KEY = "testimonial_withdrawal_code"
+STORIES_PER_PAGE = 10
+EMBED_STORIES = 3
 
 
 def _site_languages() -> tuple[str, ...]:
@@ -68,6 +77,7 @@ def _survey(
     if request.method == "POST":
         form = SurveyForm(request.POST, definition=definition, language=language)
         if form.is_valid():
+            code = withdrawal_code_new() if form.cleaned_data["story"].strip() else ""
             try:
                 response_submit(
                     instrument=instrument,
@@ -81,6 +91,7 @@ def _survey(
                     testimonial_consent=(form.cleaned_data["story_consent"]
                                          or Testimonial.Consent.PRIVATE),
                     testimonial_first_name=form.cleaned_data["story_first_name"],
+                    testimonial_withdrawal_code=code,
                 )
             except InvitationUnavailable:
                 invitation.refresh_from_db(fields=["used_at", "expires_at"])
@@ -88,6 +99,8 @@ def _survey(
             except AnswersInvalid as exc:
                 form.add_service_problems(exc.problems)
             else:
+                if code:
+                    request.session[WITHDRAWAL_CODE_SESSION_KEY] = code
                 return redirect(reverse("feedback:thanks") + "?" + urlencode({"lang": language}))
         status = 400
     else:
@@ -141,7 +154,76 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
-    return render(request, "feedback/thanks.html")
+    code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "")
+    response = render(request, "feedback/thanks.html", {"withdrawal_code": code})
+    if code:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """A patient withdraws consent to share their story; it leaves the wall at once."""
+    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    if request.method == "POST":
+        if not kiosk_submission_allowed(client_address=request.META.get("REMOTE_ADDR", "")):
+            response = render(request, "feedback/rate_limited.html", status=429)
+            response["Retry-After"] = str(kiosk_retry_after_seconds())
+            return response
+        form = WithdrawalForm(request.POST)
+        if form.is_valid():
+            if testimonial_withdraw(code=form.cleaned_data["code"]) is not None:
+                return render(request, "feedback/withdrawn.html")
+            form.add_error("code", _("We found no story with this code. Check it and try again."))
+        status = 400
+    else:
+        form = WithdrawalForm()
+        status = 200
+    return render(request, "feedback/withdraw.html", {"form": form}, status=status)
+
+
+def _stories(clinic: Clinic, page_number: str | None, per_page: int):
+    return Paginator(testimonials_public(clinic=clinic), per_page).get_page(page_number)
+
+
+@require_GET
+def stories_wall(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    """The clinic's public wall: approved stories whose authors agreed to share them."""
+    clinic = get_object_or_404(Clinic, slug=clinic_slug)
+    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    page = _stories(clinic, request.GET.get("page"), STORIES_PER_PAGE)
+    return render(request, "feedback/stories.html", {"clinic": clinic, "page": page})
+
+
+def frameable(view):
+    """Allow this view (only) to be framed by any site: the embeddable story snippet.
+
+    Clears X-Frame-Options and sets CSP frame-ancestors to * at request time (the rest of the
+    site keeps DENY / 'none'). The page has no forms, cookies or scripts, so framing it exposes
+    nothing that clickjacking could use.
+    """
+
+    @xframe_options_exempt
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@require_GET
+@frameable
+def stories_embed(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    """A small page of the latest stories, for a clinic's website to show in an <iframe>."""
+    clinic = get_object_or_404(Clinic, slug=clinic_slug)
+    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    stories = list(testimonials_public(clinic=clinic)[:EMBED_STORIES])
+    wall_url = settings.SITE_URL + reverse("feedback:stories_wall", args=[clinic.slug])
+    return render(request, "feedback/stories_embed.html",
+                  {"clinic": clinic, "stories": stories, "wall_url": wall_url})
 
 
 def _kiosk_url(clinic: Clinic) -> str:
