@@ -26,7 +26,7 @@ from analytics.dashboard.tiles import (
     response_rate_tile,
     responses_tile,
 )
-from analytics.stats import Moments, Proportion
+from analytics.stats import Moments, Proportion, is_suppressed
 from feedback.instrument_definition import InstrumentDefinition
 
 
@@ -169,11 +169,14 @@ def _funnel(scope: DashboardScope, reads: DashboardReads, labels: dict[str, str]
         ordered = sorted(units.items(), key=lambda kv: (kv[0] is None, scope.provider_name(kv[0])))
         named = [UnitMoments(scope.provider_name(key), m) for key, m in ordered]
         what = "providers"
+    organisation = reads.totals().get(dimension, DimensionSums()).moments
+    if is_suppressed(organisation.n, min_group_size=scope.min_group_size):
+        organisation = Moments()  # its mean would be drawn as the target line
     title = f"{labels.get(dimension, dimension)}: {what} compared (funnel plot)"
     chart = funnel_chart_for_means(
         title=title,
         units=named,
-        organisation=reads.totals().get(dimension, DimensionSums()).moments,
+        organisation=organisation,
         min_group_size=scope.min_group_size,
         low_reliability_n=None if scope.compares_clinics else scope.low_reliability_n,
     )
