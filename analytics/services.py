@@ -4,6 +4,9 @@ Each recompute deletes the rows of its buckets and inserts them again with one
 INSERT ... SELECT ... GROUP BY per rollup table, inside one transaction, so running it twice, or
 after a crash, leaves exactly what one clean run leaves. The SELECTs are built by the ORM, which
 keeps them portable between PostgreSQL and SQLite (the demo), JSON key lookups included.
+A rebuild of a long range on PostgreSQL loads the same SELECTs into fresh tables instead and
+swaps them in (analytics.rollup_tables): at 1M responses the rollups are about as large as the
+raw data, and maintaining their indexes row by row is what made the batched rebuild slow.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils import timezone
 
 from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.models import BUCKET_FIELDS, DimensionRollup, ItemRollup, ResponseRollup
+from analytics.rollup_tables import staging_table_create, staging_table_swap
 from feedback.models import Clinic, DimensionScore, DirtyBucket, Instrument, Response
 from feedback.scoring import nps_class
 from feedback.services import instrument_definition
@@ -29,6 +33,12 @@ Bucket = tuple[int, dt.date]  # (clinic id, local date)
 ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
 DRAIN_BATCH_SIZE = 200
 REBUILD_DAYS_PER_BATCH = 7
+# A range at least this long is rebuilt by swapping in whole new tables (PostgreSQL only); the
+# nightly 35-day reconcile and dirty buckets stay on the batched DELETE + INSERT.
+BULK_MIN_DAYS = 90
+# Held shared by every batched recompute and exclusively by a bulk rebuild, whose new tables
+# would otherwise drop what a drain wrote into the old ones meanwhile.
+ROLLUPS_LOCK_KEY = 0x526F6C6C  # "Roll"
 
 
 @dataclass(frozen=True)
@@ -73,11 +83,15 @@ def _range_q(since: dt.date, until: dt.date, clinic_ids: list[int], prefix: str 
     return Q(**{f"{prefix}clinic_id__in": clinic_ids, f"{prefix}local_date__range": (since, until)})
 
 
-def _insert_from_select(model, columns: Iterable[str], sql: str, params: Iterable) -> int:
+def _insert_from_select(
+    model, columns: Iterable[str], sql: str, params: Iterable, *, table: str | None = None
+) -> int:
     quote = connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {quote(table or model._meta.db_table)} ({names}) {sql}", params
+        )
         return cursor.rowcount
 
 
@@ -170,11 +184,36 @@ def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
     return sql, [*wide_params, *item_params]
 
 
+DIMENSION_COLUMNS = (
+    *BUCKET_FIELDS, "dimension", "n", "score_sum", "score_sumsq", "answered_items",
+    "top_box_items", "promoters", "detractors",
+)
+
+
+def _rollups_insert(
+    *, response_where: Q, score_where: Q, facts: ScoringFacts, tables: dict | None = None
+) -> None:
+    """INSERT ... SELECT each rollup's rows for these responses (into ``tables`` if given)."""
+    tables = tables or {}
+    sql, params = _response_rollup_select(response_where).query.sql_with_params()
+    _insert_from_select(ResponseRollup, [*BUCKET_FIELDS, "responses"], sql, params,
+                        table=tables.get(ResponseRollup))
+    sql, params = _dimension_rollup_select(score_where, facts).query.sql_with_params()
+    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
+                        table=tables.get(DimensionRollup))
+    if facts.item_top_values:
+        sql, params = _item_rollup_sql(response_where, facts)
+        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
+                            params, table=tables.get(ItemRollup))
+
+
 def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
     """Replace the rollup rows selected by ``rollup_where``; callers hold the transaction."""
     facts = scoring_facts()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Waits while a bulk rebuild is swapping in new tables (see ROLLUPS_LOCK_KEY).
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ROLLUPS_LOCK_KEY])
             # Enough memory for a batch's hash tables. And no wait for the WAL flush at commit:
             # a crash can lose only whole recent transactions, whose dirty rows come back with
             # them (or which a rerun of the rebuild redoes), never half of one.
@@ -187,18 +226,7 @@ def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
             cursor.execute("SET LOCAL jit = off")
     for model in ROLLUP_MODELS:
         model.objects.filter(rollup_where).delete()
-    sql, params = _response_rollup_select(response_where).query.sql_with_params()
-    _insert_from_select(ResponseRollup, [*BUCKET_FIELDS, "responses"], sql, params)
-    sql, params = _dimension_rollup_select(score_where, facts).query.sql_with_params()
-    _insert_from_select(
-        DimensionRollup,
-        [*BUCKET_FIELDS, "dimension", "n", "score_sum", "score_sumsq", "answered_items",
-         "top_box_items", "promoters", "detractors"],
-        sql, params,
-    )
-    if facts.item_top_values:
-        sql, params = _item_rollup_sql(response_where, facts)
-        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql, params)
+    _rollups_insert(response_where=response_where, score_where=score_where, facts=facts)
     transaction.on_commit(dashboard_cache_invalidate, robust=True)
 
 
@@ -229,12 +257,16 @@ def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
     Rows are claimed with SKIP LOCKED (PostgreSQL), so concurrent drains share the work and a
     submission still in flight (which holds its bucket's row) is left for the next drain. A row is
     deleted only if its marked_at did not change meanwhile, so a submission that marks the bucket
-    during the recompute is never lost.
+    during the recompute is never lost. While a bulk rebuild runs it returns at once, claiming
+    nothing: waiting with claimed rows would stall submissions that mark the same buckets, and the
+    next drain (every minute) finds them all.
     """
     drained = 0
     skip_locked = connection.features.has_select_for_update_skip_locked
     while True:
         with transaction.atomic():
+            if not _bulk_rebuild_absent():
+                return drained
             claimed = DirtyBucket.objects.order_by("marked_at", "pk")
             if skip_locked:
                 claimed = claimed.select_for_update(skip_locked=True)
@@ -258,6 +290,15 @@ def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
             return drained
 
 
+def _bulk_rebuild_absent() -> bool:
+    """Take the shared rollups lock for this transaction unless a bulk rebuild holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [ROLLUPS_LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
 def _date_span(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date] | None:
     """The requested range, open ends filled from the data (responses and stale rollups alike)."""
     if since is not None and until is not None:
@@ -276,14 +317,19 @@ def rollups_rebuild(
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    days_per_batch: int = REBUILD_DAYS_PER_BATCH,
+    days_per_batch: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    bulk: bool | None = None,
 ) -> int:
     """Recompute every rollup dated since..until (inclusive; open ends mean all data).
 
-    Works through the range in batches of days, one transaction each, so memory stays bounded
-    and a rebuild killed midway leaves whole batches; rerunning it finishes the job. ``progress``
-    is called with (days done, days in total) after each batch. Returns the number of days.
+    ``bulk`` None chooses: on PostgreSQL a range of BULK_MIN_DAYS or more is rebuilt into new
+    tables swapped in at the end, one transaction for all three, so a kill midway leaves the old
+    rollups whole; otherwise it works through the range in batches of days, one transaction
+    each, leaving whole batches, and rerunning it finishes the job. Either way memory stays
+    bounded (the grouping is PostgreSQL's, which spills). ``days_per_batch`` is the batch (or, in
+    bulk, the loading chunk: default the whole range); ``progress`` is called with (days done,
+    days in total) after each. Returns the number of days.
     """
     span = _date_span(since, until)
     if span is None:
@@ -292,6 +338,15 @@ def rollups_rebuild(
     if last < first:
         return 0
     total_days = (last - first).days + 1
+    if bulk is None:
+        bulk = connection.vendor == "postgresql" and total_days >= BULK_MIN_DAYS
+    if bulk:
+        _rollups_rebuild_bulk(
+            first=first, last=last, whole=since is None and until is None,
+            chunk_days=days_per_batch or total_days, progress=progress,
+        )
+        return total_days
+    days_per_batch = days_per_batch or REBUILD_DAYS_PER_BATCH
     clinic_ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
     while done < total_days:
@@ -307,6 +362,66 @@ def rollups_rebuild(
         if progress is not None:
             progress(done, total_days)
     return total_days
+
+
+def _rollups_rebuild_bulk(
+    *, first: dt.date, last: dt.date, whole: bool, chunk_days: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Load first..last into fresh tables, index them, swap them in: one transaction in all.
+
+    ``whole`` (no range asked for) means every row is rebuilt; otherwise the old rows outside
+    the range are copied over first. The last progress call waits for the swap.
+    """
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("the bulk rebuild swaps PostgreSQL tables")
+    facts = scoring_facts()
+    clinic_ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
+    total_days = (last - first).days + 1
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Waits for running batched recomputes; drains skip while it is held.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUPS_LOCK_KEY])
+        # Hash tables up to 256 MB before they spill; index sorts in memory; parallel index
+        # builds. JIT only adds compile time to queries dominated by hashing and writing.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
+        cursor.execute("SET LOCAL jit = off")
+        tables = {}
+        for model in ROLLUP_MODELS:
+            table = model._meta.db_table
+            tables[model] = staging_table_create(cursor, table=table)
+            if not whole:
+                columns = ", ".join(
+                    quote(f.column) for f in model._meta.concrete_fields if not f.primary_key
+                )
+                cursor.execute(
+                    f"INSERT INTO {quote(tables[model])} ({columns}) SELECT {columns} "
+                    f"FROM {quote(table)} WHERE local_date < %s OR local_date > %s",
+                    [first, last],
+                )
+        done = 0
+        while done < total_days:
+            start = first + dt.timedelta(days=done)
+            end = min(last, start + dt.timedelta(days=chunk_days - 1))
+            if whole and start == first and end == last:
+                # One pass over everything: no range filter for the planner to weigh.
+                response_where, score_where = Q(), Q()
+            else:
+                response_where = _range_q(start, end, clinic_ids)
+                score_where = _range_q(start, end, clinic_ids, prefix="response__")
+            _rollups_insert(response_where=response_where, score_where=score_where,
+                            facts=facts, tables=tables)
+            done += (end - start).days + 1
+            if progress is not None and done < total_days:
+                progress(done, total_days)
+        for model, staging in tables.items():
+            staging_table_swap(cursor, table=model._meta.db_table, staging=staging)
+        transaction.on_commit(dashboard_cache_invalidate, robust=True)
+    if progress is not None:
+        progress(total_days, total_days)
 
 
 def rollups_reconcile(*, days: int = 35) -> int:
