@@ -258,3 +258,10 @@ def test_provider_kudos_page_collects_approved_thanks_for_own_clinic_only(
     assert "Thanks a lot" not in page
     client.force_login(manager_b)
     assert client.get(url).status_code == 404
+
+
+def test_patient_pages_for_stories_speak_spanish(client, clinic_a):
+    wall = client.get(reverse("feedback:stories_wall", args=[clinic_a.slug]) + "?lang=es")
+    assert "Lo que dicen los pacientes de Riverside Family Clinic" in wall.content.decode()
+    withdraw = client.get(reverse("feedback:withdraw") + "?lang=es").content.decode()
+    assert "Retirar su historia" in withdraw and "Su código para retirar" in withdraw
