@@ -92,6 +92,14 @@ class DashboardFilterForm(forms.Form):
         dimensions: Sequence[tuple[str, str]],
         today: dt.date | None = None,
     ):
+        if data is not None:
+            # Shown as chosen: a select missing from the query string would otherwise show its
+            # first option, and the next auto-submit would send that instead of the default.
+            data = data.copy()
+            data.setdefault("period", "90d")
+            data.setdefault("granularity", "week")
+            if dimensions:
+                data.setdefault("dimension", dimensions[0][0])
         super().__init__(data)
         self.today = today or timezone.localdate()
         self.providers = {provider.pk: provider for provider in providers}

@@ -44,9 +44,20 @@ class ChartView:
     def figure_id(self) -> str:
         return f"figure-{self.name}"
 
+    @property
+    def wide(self) -> bool:
+        """Long question texts need the page's full width."""
+        return self.name == "items"
+
     @classmethod
     def of(cls, name: str, title: str, chart: Chart) -> ChartView:
-        return cls(name, title, chart.figure_json(), chart.table.columns, chart.table.rows)
+        """The page shows the title as a heading (the builder may have added to it, e.g. the
+        NPS), so it is taken off the figure rather than shown twice."""
+        figure = chart.figure_json()
+        layout = figure.setdefault("layout", {})
+        title = (layout.pop("title", None) or {}).get("text") or title
+        layout["margin"] = {**layout.get("margin", {}), "t": 20}
+        return cls(name, title, figure, chart.table.columns, chart.table.rows)
 
 
 @dataclass(frozen=True)
