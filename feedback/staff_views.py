@@ -8,6 +8,7 @@ exist. Views are thin: a form, one service call, a redirect.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,6 +65,8 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "staff/moderation_queue.html", {
         "testimonials": testimonials, "status": status, "statuses": Testimonial.Status.choices,
+        # For the "put the stories on your website" snippet shown to each clinic's managers.
+        "clinics": clinics_for_user(request.user), "site_url": settings.SITE_URL,
     })
 
 

@@ -265,3 +265,12 @@ def test_patient_pages_for_stories_speak_spanish(client, clinic_a):
     assert "Lo que dicen los pacientes de Riverside Family Clinic" in wall.content.decode()
     withdraw = client.get(reverse("feedback:withdraw") + "?lang=es").content.decode()
     assert "Retirar su historia" in withdraw and "Su código para retirar" in withdraw
+
+
+def test_queue_shows_managers_the_iframe_code_for_their_own_clinics_only(
+    client, manager_a, clinic_a, clinic_b
+):
+    client.force_login(manager_a)
+    page = client.get(reverse("staff:moderation_queue")).content.decode()
+    assert f"/c/{clinic_a.slug}/stories/embed/" in page and "&lt;iframe" in page
+    assert f"/c/{clinic_b.slug}/" not in page
