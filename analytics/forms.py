@@ -108,13 +108,9 @@ class DashboardFilterForm(forms.Form):
             ("", _("All my clinics") if several else _("My clinic")),
             *((clinic.pk, clinic.name) for clinic in clinics),
         ]
-        names = {clinic.pk: clinic.name for clinic in clinics}
         self.fields["provider"].choices = [
-            ("", _("All providers")),
-            *(
-                (p.pk, f"{p.display_name} ({names[p.clinic_id]})" if several else p.display_name)
-                for p in providers
-            ),
+            ("", _("All providers") if providers else _("All providers (choose a clinic first)")),
+            *((p.pk, p.display_name) for p in providers),
         ]
         self.fields["dimension"].choices = list(dimensions)
 

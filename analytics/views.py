@@ -54,15 +54,16 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     A clinic or provider outside the user's clinics is a 404 before anything else is read.
     """
     clinics = list(clinics_for_user(request.user))
-    chosen_clinic = request.GET.get("clinic") or None
-    if chosen_clinic is not None:
-        clinic_for_user(request.user, chosen_clinic)
+    in_view = [clinic.pk for clinic in clinics]
     if chosen_provider := request.GET.get("provider") or None:
-        _provider_for_user(request, chosen_provider)
-    providers = list(
-        Provider.objects.filter(
-            clinic__in=[c for c in clinics if chosen_clinic in (None, str(c.pk))]
-        ).order_by("clinic__name", "display_name")
+        in_view = [_provider_for_user(request, chosen_provider).clinic_id]
+    if chosen_clinic := request.GET.get("clinic") or None:
+        in_view = [clinic_for_user(request.user, chosen_clinic).pk]
+    # Providers are offered within one clinic (hundreds across an organisation help nobody).
+    providers = (
+        list(Provider.objects.filter(clinic_id=in_view[0]).order_by("display_name"))
+        if len(in_view) == 1
+        else []
     )
     instrument = instrument_current()
     definition = instrument_definition(instrument)

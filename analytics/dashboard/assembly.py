@@ -92,7 +92,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
     language, small = scope.ui_language, scope.min_group_size
     scored = [d for d in definition.dimensions if d.kind != "nps"]
     labels = {d.id: _text(d.label, language) for d in definition.dimensions}
-    totals = reads.totals()
+    totals = reads.totals
 
     tiles = [
         dimension_tile(
@@ -180,7 +180,7 @@ def _funnel(scope: DashboardScope, reads: DashboardReads, labels: dict[str, str]
         ordered = sorted(units.items(), key=lambda kv: (kv[0] is None, scope.provider_name(kv[0])))
         named = [UnitMoments(scope.provider_name(key), m) for key, m in ordered]
         what = "providers"
-    organisation = reads.totals().get(dimension, DimensionSums()).moments
+    organisation = reads.totals.get(dimension, DimensionSums()).moments
     if is_suppressed(organisation.n, min_group_size=scope.min_group_size):
         organisation = Moments()  # its mean would be drawn as the target line
     title = f"{labels.get(dimension, dimension)}: {what} compared (funnel plot)"

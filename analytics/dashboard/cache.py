@@ -47,6 +47,24 @@ def dashboard_cache_key(scope: DashboardScope, *, instrument_key: str) -> str:
     return f"dashboard:{_rollup_version()}:{digest}"
 
 
+def cached_apart_from_rollups[T](name: str, scope: DashboardScope, compute: Callable[[], T]) -> T:
+    """A part that does not come from rollups (invitation counts), cached for CACHE_SECONDS
+    whatever the rollup version, so a rebuild does not send the page back to those tables."""
+    try:
+        key = f"dashboard:{name}:{hashlib.sha256(repr(scope).encode()).hexdigest()}"
+        found = cache.get(key)
+    except Exception:
+        logger.warning("dashboard cache unavailable", exc_info=True)
+        return compute()
+    if found is None:
+        found = compute()
+        try:
+            cache.set(key, found, CACHE_SECONDS)
+        except Exception:
+            logger.warning("dashboard part not cached", exc_info=True)
+    return found
+
+
 def dashboard_cached(
     scope: DashboardScope, *, instrument_key: str, build: Callable[[], Dashboard]
 ) -> tuple[str | None, Dashboard]:

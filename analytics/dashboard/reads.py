@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Trunc
 
+from analytics.dashboard.cache import cached_apart_from_rollups
 from analytics.dashboard.scope import DashboardScope
 from analytics.models import DimensionRollup, ResponseRollup
 from analytics.selectors import RollupFilter, dimension_totals, item_totals
@@ -62,16 +63,12 @@ class DashboardReads:
     invitations: InvitationCounts
     previous_invitations: InvitationCounts
 
-    def totals(self) -> dict[str, DimensionSums]:
-        """The current period's sums per dimension, over every clinic and provider in view."""
-        totals: dict[str, DimensionSums] = {}
-        for (_, _, dimension), sums in self.by_unit.items():
-            totals[dimension] = totals.get(dimension, DimensionSums()) + sums
-        return totals
+    totals: dict[str, DimensionSums]  # current period per dimension, every unit in view
 
 
 def dashboard_reads(scope: DashboardScope) -> DashboardReads:
-    """Six queries whatever the period and the number of clinics."""
+    """Six queries whatever the period and the number of clinics (five while the invitation
+    counts, which change without a rollup rebuild, are cached on their own)."""
     current, previous = scope.rollup_filter(), scope.rollup_filter(previous=True)
     by_unit = {
         (row["clinic_id"], row["provider_id"], row["dimension"]): DimensionSums.of_row(row)
@@ -85,9 +82,15 @@ def dashboard_reads(scope: DashboardScope) -> DashboardReads:
         for row in item_totals(where=current)
     }
     responses, previous_responses = _response_counts(scope)
-    invitations, previous_invitations = _invitation_counts(scope)
+    invitations, previous_invitations = cached_apart_from_rollups(
+        "invitations", scope, lambda: _invitation_counts(scope)
+    )
+    totals: dict[str, DimensionSums] = {}
+    for (_, _, dimension), sums in by_unit.items():
+        totals[dimension] = totals.get(dimension, DimensionSums()) + sums
     return DashboardReads(
         by_unit=by_unit,
+        totals=totals,
         previous=previous_sums,
         trend=_trend_moments(current, scope.granularity),
         items=items,

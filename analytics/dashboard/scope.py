@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from analytics.selectors import RollupFilter
@@ -73,7 +74,11 @@ class DashboardScope:
         )
 
     def clinic_name(self, clinic_id: int) -> str:
-        return next(clinic.name for clinic in self.clinics if clinic.id == clinic_id)
+        return self._clinic_names[clinic_id]
+
+    @cached_property
+    def _clinic_names(self) -> dict[int, str]:
+        return {clinic.id: clinic.name for clinic in self.clinics}
 
     def provider_name(self, provider_id: int | None) -> str:
         if provider_id is None:

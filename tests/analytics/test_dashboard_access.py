@@ -8,11 +8,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.services import dirty_buckets_drain
 from feedback.models import ClinicMembership, Provider
 from feedback.services import instrument_definition, response_submit
@@ -23,9 +23,9 @@ CHARTS = ("trend-empathy", "trend-time", "funnel", "items", "heatmap", "recommen
 
 
 @pytest.fixture(autouse=True)
-def _fresh_dashboard_cache():
+def _empty_cache():
     # Tests roll their data back without committing, so no rebuild bumps the version for them.
-    dashboard_cache_invalidate()
+    cache.clear()
 
 
 def respond(instrument, clinic, count, *, provider=None, when=IN_PERIOD):

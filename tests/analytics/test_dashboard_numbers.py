@@ -14,9 +14,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.urls import reverse
 
-from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.services import dirty_buckets_drain
 from feedback.models import ClinicMembership, Invitation, Response, Visit
 from feedback.services import instrument_definition, response_submit
@@ -35,8 +35,8 @@ Z = 1.959964
 
 
 @pytest.fixture(autouse=True)
-def _fresh_dashboard_cache():
-    dashboard_cache_invalidate()
+def _empty_cache():
+    cache.clear()
 
 
 def answers_for(definition, i: int) -> dict:

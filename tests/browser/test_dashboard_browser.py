@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture
 def manager(clinic_a, clinic_b, instrument, provider_a):
+    cache.clear()  # no page cached by an earlier test for the same filters
     other = Provider.objects.create(clinic=clinic_b, display_name="Dr. Bea Blanco")
     definition = instrument_definition(instrument)
     # Twelve weeks of answers, about 12 a week at clinic A (so weekly points are shown).
