@@ -1,8 +1,8 @@
-"""Rollups in the admin: read-only, since every row is recomputed from the raw responses."""
+"""Rollups and export jobs in the admin: read-only, since they change only through services."""
 
 from django.contrib import admin
 
-from analytics.models import DimensionRollup, ItemRollup, ResponseRollup
+from analytics.models import DimensionRollup, ExportJob, ItemRollup, ResponseRollup
 
 
 class RollupAdmin(admin.ModelAdmin):
@@ -36,3 +36,20 @@ class ItemRollupAdmin(RollupAdmin):
     list_display = ["local_date", "clinic", "provider", "item", "visit_type", "channel",
                     "language", "answers", "top_box"]
     list_filter = ["item", *RollupAdmin.list_filter]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Who exported what and how it went; files are fetched through the audited download page."""
+
+    list_display = ["created_at", "requester", "kind", "file_format", "status", "rows_done",
+                    "rows_total", "expires_at"]
+    list_filter = ["status", "kind", "file_format"]
+    list_select_related = ["requester"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

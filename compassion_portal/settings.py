@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Expired export files deleted; jobs stuck past their time limit marked failed.
     "exports-expire": {"task": "analytics.exports.tasks.exports_expire", "schedule": 10 * 60},
+    # Comments whose on-commit analysis was missed (e.g. the broker was down).
+    "comments-analyse": {
+        "task": "analytics.tasks_comments.comments_analyse_pending",
+        "schedule": 5 * 60,
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -254,17 +254,25 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Testimonial)
 class TestimonialAdmin(admin.ModelAdmin):
+    """Read-only: approving, rejecting and editing happen in the audited moderation queue
+    (/staff/), so no change can bypass the audit log. Admins read the original text here."""
+
     list_display = ["__str__", "clinic", "consent", "status", "created_at"]
     list_filter = ["status", "consent", "response__clinic"]
     list_select_related = ["response__clinic"]
-    fields = ["response", "text", "consent", "first_name", "status", "created_at"]
-    readonly_fields = ["response", "text", "consent", "first_name", "created_at"]
+    fields = ["response", "text", "original_text", "original_purged_at", "redactions", "consent",
+              "first_name", "status", "provider_thanked", "created_at", "moderated_at",
+              "withdrawn_at"]
+    readonly_fields = fields
 
     @admin.display(description="Clinic", ordering="response__clinic__name")
     def clinic(self, obj: Testimonial) -> str:
         return obj.response.clinic.name
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
