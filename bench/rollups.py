@@ -1,11 +1,14 @@
-"""Benchmark: a full rollup rebuild against a plain SQL GROUP BY over the same 1,000,000 responses.
+"""Benchmark: a full rollup rebuild against plain SQL GROUP BYs over the same 1,000,000 responses.
 
 Not a test. Run against a PostgreSQL database it may fill (created if missing):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench .venv/bin/python bench/rollups.py
 
 Responses and their dimension scores are generated in the database (INSERT ... SELECT
-generate_series), not through the ORM. Target: rebuild <= 3x the plain GROUP BY.
+generate_series), not through the ORM; --reuse keeps data already there. Timed in one run:
+(a) the plain GROUP BY of issue 3 (day, clinic, provider, dimension); (b) plain GROUP BYs over
+the rollups' full keys, the very SELECTs the rebuild loads, which any rebuild must at least
+compute; (c) the full rebuild, with where its time went. Target: rebuild <= 3x (a).
 """
 
 from __future__ import annotations
@@ -159,10 +162,58 @@ def plain_group_by(cursor) -> str:
     return f"{groups:,} groups over {n:,} scores"
 
 
+def full_key_group_bys(cursor) -> dict[str, tuple[str, list]]:
+    """The rebuild's own SELECTs, each summed over every output column so none is skipped."""
+    from django.db.models import Q
+
+    from analytics import services
+
+    facts = services.scoring_facts()
+    responses, params_r = services._response_rollup_select(Q()).query.sql_with_params()
+    dimensions, params_d = services._dimension_rollup_select(Q(), facts).query.sql_with_params()
+    items, params_i = services._item_rollup_sql(Q(), facts)
+    return {
+        "responses": (f"SELECT count(*), sum(responses) FROM ({responses}) g", list(params_r)),
+        "dimensions": (
+            "SELECT count(*), sum(n), sum(score_sum), sum(score_sumsq), sum(answered), "
+            f"sum(top_box), sum(promoters), sum(detractors) FROM ({dimensions}) g",
+            list(params_d),
+        ),
+        "items": (f"SELECT count(*), sum(answers), sum(top_box) FROM ({items}) g", params_i),
+    }
+
+
+def statement_timer(totals: dict[str, float]):
+    """A Django execute wrapper adding each statement's time to totals[its kind]."""
+
+    def kind(sql: str) -> str:
+        words = sql.split()
+        head = " ".join(words[:2]).upper()
+        if head.startswith("INSERT INTO"):
+            return "INSERT " + words[2].strip('"').removesuffix("__rebuild")
+        if head.startswith("CREATE UNIQUE") or head.startswith("CREATE INDEX"):
+            return "CREATE INDEX"
+        if "ADD CONSTRAINT" in sql:
+            return "ADD PRIMARY KEY"
+        return words[0].upper()
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            label = kind(sql)
+            totals[label] = totals.get(label, 0.0) + time.perf_counter() - started
+
+    return wrapper
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep data already generated")
+    parser.add_argument("--batched", action="store_true",
+                        help="also time the batched rebuild (DELETE + INSERT per 7 days; slow)")
     args = parser.parse_args()
     database_create_if_missing(os.environ["DATABASE_URL"])
 
@@ -184,12 +235,37 @@ def main() -> None:
             timed(f"generate {args.responses:,} responses",
                   lambda: data_generate(cursor, args.responses))
         print(f"responses {Response.objects.count():,}, scores {DimensionScore.objects.count():,}")
-        plain_group_by(cursor)  # warm the cache so both timings read the same pages
-        plain = timed("plain GROUP BY", lambda: plain_group_by(cursor))
-    rebuild = timed("full rebuild (rollups_rebuild)", lambda: f"{rollups_rebuild()} days")
+        # The rebuild's settings, so the GROUP BYs get the same memory and no JIT.
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("SET jit = off")
+        plain_group_by(cursor)  # warm the cache so every timing reads the same pages
+        plain = timed("(a) plain GROUP BY", lambda: plain_group_by(cursor))
+
+        def group_by(sql: str, params: list) -> str:
+            cursor.execute(sql, params)
+            return f"{cursor.fetchone()[0]:,} groups"
+
+        full_key = sum(
+            timed(f"(b) GROUP BY full key: {name}", lambda q=query: group_by(*q))
+            for name, query in full_key_group_bys(cursor).items()
+        )
+        print(f"{'(b) total':<34} {full_key:8.2f} s")
+        cursor.execute("RESET work_mem")
+        cursor.execute("RESET jit")
+    totals: dict[str, float] = {}
+    with connection.execute_wrapper(statement_timer(totals)):
+        rebuild = timed("(c) full rebuild (rollups_rebuild)", lambda: f"{rollups_rebuild()} days")
+    for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        if seconds >= 0.05:
+            print(f"    {label:<40} {seconds:8.2f} s")
     print(f"rollup rows: responses {ResponseRollup.objects.count():,}, "
           f"dimensions {DimensionRollup.objects.count():,}, items {ItemRollup.objects.count():,}")
-    print(f"ratio rebuild / GROUP BY: {rebuild / plain:.2f} (target <= 3)")
+    print(f"ratio rebuild / (a) plain GROUP BY: {rebuild / plain:.2f} (target <= 3)")
+    print(f"ratio rebuild / (b) full-key GROUP BYs: {rebuild / full_key:.2f}")
+    if args.batched:
+        batched = timed("batched rebuild (7-day DELETE+INSERT)",
+                        lambda: f"{rollups_rebuild(bulk=False)} days")
+        print(f"ratio batched / (a): {batched / plain:.2f}, bulk speed-up {batched / rebuild:.1f}x")
 
 
 if __name__ == "__main__":
