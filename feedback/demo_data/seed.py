@@ -51,6 +51,7 @@ from feedback.services import (
     instrument_definition,
     instruments_load_shipped,
 )
+from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
 
 BATCH = 1000
 
@@ -282,20 +283,15 @@ def _store(rows: _Rows) -> tuple[list[Response], list[Testimonial]]:
         ),
         batch_size=BATCH,
     )
-    testimonials = Testimonial.objects.bulk_create(
-        [
-            Testimonial(
-                response=responses[index],
-                text=text,
-                consent=consent,
-                first_name=first_name,
-                status=Testimonial.Status.PENDING,
-                created_at=responses[index].submitted_at,
-            )
-            for index, text, consent, first_name in rows.testimonials
-        ],
-        batch_size=BATCH,
-    )
+    # Through the same service as a real submission, so demo stories are redacted too.
+    testimonials = []
+    for index, text, consent, first_name in rows.testimonials:
+        testimonial = testimonial_create(
+            response=responses[index], text=text, consent=consent, first_name=first_name
+        )
+        testimonial.created_at = responses[index].submitted_at
+        testimonial.save(update_fields=["created_at"])
+        testimonials.append(testimonial)
     return responses, testimonials
 
 
@@ -339,6 +335,7 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     )
     # As response_submit does: the aggregation runs after commit (in-process in the demo).
     enqueue_on_commit("analytics.tasks.rollups_drain", coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
+    enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
     return DemoSummary(
         clinics=len(clinics),

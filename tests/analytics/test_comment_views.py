@@ -174,3 +174,13 @@ def test_unknown_theme_is_404(client, manager_a, clinic_a):
 def test_comments_section_needs_a_sign_in(client, clinic_a):
     answer = client.get(reverse("comments:overview") + f"?clinic={clinic_a.pk}")
     assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+
+
+def test_the_task_clears_a_backlog_larger_than_one_batch(comment, monkeypatch):
+    from analytics import tasks_comments
+
+    monkeypatch.setattr(tasks_comments, "PENDING_BATCH", 2)
+    for text in ("The wait was long.", "They listened.", "Kind staff.", "Felt rushed.", "Ok."):
+        comment(text)
+    assert tasks_comments.comments_analyse_pending() == 5
+    assert tasks_comments.comments_analyse_pending() == 0
