@@ -25,6 +25,7 @@ from feedback.testimonials import (
     ModerationRefused,
     comment_redacted,
     provider_kudos,
+    provider_names_by_clinic,
     testimonial_approve,
     testimonial_original_purge,
     testimonial_redaction_edit,
@@ -112,11 +113,11 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     status = _status_param(request, FollowUp.Status.choices, FollowUp.Status.OPEN)
+    rows = list(follow_ups_for_clinics(clinics=clinics_for_user(request.user), status=status))
+    names = provider_names_by_clinic(row.clinic_id for row in rows)
     follow_ups = [
-        (follow_up, comment_redacted(response=follow_up.response))
-        for follow_up in follow_ups_for_clinics(
-            clinics=clinics_for_user(request.user), status=status
-        )
+        (row, comment_redacted(response=row.response, provider_names=names[row.clinic_id]))
+        for row in rows
     ]
     return render(request, "staff/follow_ups.html", {
         "follow_ups": follow_ups, "status": status, "statuses": FollowUp.Status.choices,

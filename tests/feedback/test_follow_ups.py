@@ -104,3 +104,16 @@ def test_handling_needs_a_note(client, submit, manager_a):
     client.post(reverse("staff:follow_up_handled", args=[follow_up.pk]), {"note": "  "})
     follow_up.refresh_from_db()
     assert follow_up.status == "open"
+
+
+def test_follow_up_list_queries_do_not_grow_with_the_number_of_follow_ups(
+    client, submit, manager_a, provider_a, django_assert_max_num_queries
+):
+    client.force_login(manager_a)
+    submit(recommend=2, comment="Dr. Ortiz was late.")
+    with django_assert_max_num_queries(20) as one:
+        client.get(reverse("staff:follow_ups"))
+    for _ in range(5):
+        submit(recommend=1, comment="Long wait again.")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("staff:follow_ups"))
