@@ -73,6 +73,9 @@ def follow_ups_for_clinics(
 ) -> QuerySet[FollowUp]:
     return (
         FollowUp.objects.filter(clinic__in=clinics, status=status)
-        .select_related("clinic", "response__provider", "response__testimonial", "handled_by")
+        .select_related(
+            "clinic", "response__clinic", "response__provider", "response__testimonial",
+            "handled_by",
+        )
         .order_by("created_at", "pk")
     )
