@@ -299,13 +299,19 @@ def _bulk_rebuild_absent() -> bool:
         return cursor.fetchone()[0]
 
 
-def _date_span(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date] | None:
-    """The requested range, open ends filled from the data (responses and stale rollups alike)."""
+def _date_span(
+    since: dt.date | None, until: dt.date | None, *, rollups_too: bool = True
+) -> tuple[dt.date, dt.date] | None:
+    """The requested range, open ends filled from the data (responses and stale rollups alike).
+
+    A whole bulk rebuild replaces every rollup row whatever its date, so it need not scan the
+    rollup tables (millions of rows, no index leading with the date) for theirs.
+    """
     if since is not None and until is not None:
         return since, until
-    bounds = [Response.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))]
-    bounds += [model.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))
-               for model in ROLLUP_MODELS]
+    models = (Response, *ROLLUP_MODELS) if rollups_too else (Response,)
+    bounds = [model.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))
+              for model in models]
     lows = [b["lo"] for b in bounds if b["lo"] is not None]
     highs = [b["hi"] for b in bounds if b["hi"] is not None]
     if not lows:
@@ -331,6 +337,15 @@ def rollups_rebuild(
     bulk, the loading chunk: default the whole range); ``progress`` is called with (days done,
     days in total) after each. Returns the number of days.
     """
+    whole = since is None and until is None
+    if whole and bulk is not False and connection.vendor == "postgresql":
+        span = _date_span(since, until, rollups_too=False)
+        days = (span[1] - span[0]).days + 1 if span else 0
+        if bulk or days >= BULK_MIN_DAYS:
+            first, last = span or (timezone.now().date(),) * 2  # no responses: empty tables
+            _rollups_rebuild_bulk(first=first, last=last, whole=True,
+                                  chunk_days=days_per_batch or days or 1, progress=progress)
+            return days
     span = _date_span(since, until)
     if span is None:
         return 0
@@ -341,10 +356,8 @@ def rollups_rebuild(
     if bulk is None:
         bulk = connection.vendor == "postgresql" and total_days >= BULK_MIN_DAYS
     if bulk:
-        _rollups_rebuild_bulk(
-            first=first, last=last, whole=since is None and until is None,
-            chunk_days=days_per_batch or total_days, progress=progress,
-        )
+        _rollups_rebuild_bulk(first=first, last=last, whole=whole,
+                              chunk_days=days_per_batch or total_days, progress=progress)
         return total_days
     days_per_batch = days_per_batch or REBUILD_DAYS_PER_BATCH
     clinic_ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
