@@ -88,3 +88,37 @@ def full_answers(instrument):
 
     definition = instrument_definition(instrument)
     return {item.id: (9 if item.scale.max == 10 else 4) for item in definition.items}
+
+
+# The shared people: a manager of clinic A, a manager of clinic B, and an admin.
+MANAGER_PASSWORD = "pw-manager-123456"
+ADMIN_PASSWORD = "pw-admin-123456"
+
+
+def manager_of(*clinics, username: str):
+    """A non-staff user who manages exactly these clinics."""
+    from django.contrib.auth.models import User
+
+    from feedback.models import ClinicMembership
+
+    user = User.objects.create_user(username, password=MANAGER_PASSWORD)
+    for clinic in clinics:
+        ClinicMembership.objects.create(user=user, clinic=clinic)
+    return user
+
+
+@pytest.fixture
+def manager_a(clinic_a):
+    return manager_of(clinic_a, username="manager_a")
+
+
+@pytest.fixture
+def manager_b(clinic_b):
+    return manager_of(clinic_b, username="manager_b")
+
+
+@pytest.fixture
+def admin_user(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser("admin", password=ADMIN_PASSWORD)

@@ -4,28 +4,13 @@ dashboard section where managers read only their own clinics' comments."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
 from analytics.comments import comment_analyse, comments_analyse_pending, theme_section
 from compassion_portal.celery import app
-from feedback.models import ClinicMembership, CommentAnalysis, CommentTheme
+from feedback.models import CommentAnalysis, CommentTheme
 from feedback.services import response_submit
-
-
-@pytest.fixture
-def manager_a(clinic_a):
-    user = User.objects.create_user("manager-a", password="pw-a-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_a)
-    return user
-
-
-@pytest.fixture
-def manager_b(clinic_b):
-    user = User.objects.create_user("manager-b", password="pw-b-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_b)
-    return user
 
 
 @pytest.fixture

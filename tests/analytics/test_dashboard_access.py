@@ -7,15 +7,15 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.services import dirty_buckets_drain
-from feedback.models import ClinicMembership, Provider
+from feedback.models import Provider
 from feedback.services import instrument_definition, response_submit
+from tests.conftest import manager_of
 
 PERIOD = {"period": "custom", "start": "2026-02-02", "end": "2026-03-01"}
 IN_PERIOD = dt.datetime(2026, 2, 10, 15, 0, tzinfo=dt.UTC)
@@ -45,23 +45,6 @@ def respond(instrument, clinic, count, *, provider=None, when=IN_PERIOD):
             now=when + dt.timedelta(minutes=i),
         )
     dirty_buckets_drain()
-
-
-def manager_of(*clinics, name="manager-a"):
-    user = User.objects.create_user(name, password="not-used-here")
-    for clinic in clinics:
-        ClinicMembership.objects.create(user=user, clinic=clinic)
-    return user
-
-
-@pytest.fixture
-def manager_a(clinic_a):
-    return manager_of(clinic_a)
-
-
-@pytest.fixture
-def admin(db):
-    return User.objects.create_superuser("boss", password="not-used-here")
 
 
 @pytest.fixture
@@ -159,7 +142,7 @@ def test_manager_of_two_clinics_compares_them_but_not_a_third(
     respond(instrument, clinic_a, 12)
     respond(instrument, clinic_b, 11)
     respond(instrument, clinic_c, 14)
-    client.force_login(manager_of(clinic_a, clinic_b, name="regional"))
+    client.force_login(manager_of(clinic_a, clinic_b, username="regional"))
 
     _, rows = chart_csv(client, "funnel")
 
@@ -168,10 +151,10 @@ def test_manager_of_two_clinics_compares_them_but_not_a_third(
     assert dashboard(client, clinic=clinic_c.pk).status_code == 404
 
 
-def test_admin_sees_every_clinic(client, instrument, clinic_a, clinic_b, admin):
+def test_admin_sees_every_clinic(client, instrument, clinic_a, clinic_b, admin_user):
     respond(instrument, clinic_a, 12)
     respond(instrument, clinic_b, 15)
-    client.force_login(admin)
+    client.force_login(admin_user)
 
     page = dashboard(client).content.decode()
 
@@ -214,11 +197,11 @@ def test_a_clinic_with_nine_responses_shows_no_numbers_in_any_tile_chart_table_o
 
 
 def test_a_small_clinic_hides_its_complement_so_it_cannot_be_worked_out(
-    client, instrument, clinic_a, clinic_b, admin
+    client, instrument, clinic_a, clinic_b, admin_user
 ):
     respond(instrument, clinic_a, 30)
     respond(instrument, clinic_b, 9)
-    client.force_login(admin)
+    client.force_login(admin_user)
 
     _, heatmap = chart_csv(client, "heatmap")
     _, funnel = chart_csv(client, "funnel")
@@ -271,11 +254,11 @@ def test_invalid_dates_show_the_error_and_no_numbers(client, clinic_a, manager_a
 
 
 def test_dashboard_reads_only_rollups_in_a_handful_of_queries(
-    client, instrument, clinic_a, clinic_b, admin, django_assert_max_num_queries
+    client, instrument, clinic_a, clinic_b, admin_user, django_assert_max_num_queries
 ):
     respond(instrument, clinic_a, 12)
     respond(instrument, clinic_b, 12)
-    client.force_login(admin)
+    client.force_login(admin_user)
 
     with CaptureQueriesContext(connection) as cold:
         assert dashboard(client, clinic=clinic_a.pk).status_code == 200

@@ -5,7 +5,6 @@ import io
 
 import pandas as pd
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -21,7 +20,7 @@ from analytics.exports.services import (
 )
 from analytics.models import ExportJob
 from analytics.selectors import RollupFilter
-from feedback.models import AuditEvent, ClinicMembership, DimensionScore, Provider, Response
+from feedback.models import AuditEvent, DimensionScore, Provider, Response
 from feedback.services import response_submit
 
 TRICKY_COMMENTS = [
@@ -37,23 +36,7 @@ TRICKY_COMMENTS = [
 ]
 
 
-@pytest.fixture
-def manager_a(clinic_a):
-    user = User.objects.create_user("manager_a", password="x")
-    ClinicMembership.objects.create(user=user, clinic=clinic_a)
-    return user
 
-
-@pytest.fixture
-def manager_b(clinic_b):
-    user = User.objects.create_user("manager_b", password="x")
-    ClinicMembership.objects.create(user=user, clinic=clinic_b)
-    return user
-
-
-@pytest.fixture
-def admin_user(db):
-    return User.objects.create_superuser("admin", password="x")
 
 
 @pytest.fixture

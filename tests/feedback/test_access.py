@@ -5,14 +5,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 
 from feedback.access import clinic_for_user, clinics_for_user
-from feedback.models import ClinicMembership
-
-
-@pytest.fixture
-def manager_a(clinic_a):
-    user = User.objects.create_user("manager_a", password="x")
-    ClinicMembership.objects.create(user=user, clinic=clinic_a)
-    return user
 
 
 def test_manager_sees_only_their_clinic(manager_a, clinic_a, clinic_b):

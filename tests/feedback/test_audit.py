@@ -1,15 +1,9 @@
 """Audit events are stored with their actor and are read-only in the admin."""
 
-import pytest
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 
 from feedback.audit import audit_record
 from feedback.models import AuditEvent
-
-
-@pytest.fixture
-def admin_user(db):
-    return User.objects.create_superuser("root", password="pw-root-123")
 
 
 def test_audit_record_keeps_actor_action_and_details(admin_user, clinic_a):

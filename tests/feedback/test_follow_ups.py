@@ -2,26 +2,11 @@
 only the clinic's managers see and can mark handled (audited)."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from feedback import follow_ups as service
-from feedback.models import AuditEvent, ClinicMembership, FollowUp
+from feedback.models import AuditEvent, FollowUp
 from feedback.services import response_submit
-
-
-@pytest.fixture
-def manager_a(clinic_a):
-    user = User.objects.create_user("manager-a", password="pw-a-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_a)
-    return user
-
-
-@pytest.fixture
-def manager_b(clinic_b):
-    user = User.objects.create_user("manager-b", password="pw-b-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_b)
-    return user
 
 
 @pytest.fixture

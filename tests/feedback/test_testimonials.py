@@ -4,11 +4,10 @@ and consented, escaped everywhere, withdrawable at once, and embeddable from ano
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from feedback import testimonials as service
-from feedback.models import AuditEvent, ClinicMembership
+from feedback.models import AuditEvent
 from feedback.models import Testimonial as StoredTestimonial
 from feedback.services import response_submit
 from feedback.testimonials import ModerationRefused, withdrawal_code_hash, withdrawal_code_new
@@ -18,23 +17,7 @@ Consent = StoredTestimonial.Consent
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-@pytest.fixture
-def manager_a(clinic_a):
-    user = User.objects.create_user("manager-a", password="pw-a-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_a)
-    return user
 
-
-@pytest.fixture
-def manager_b(clinic_b):
-    user = User.objects.create_user("manager-b", password="pw-b-123456")
-    ClinicMembership.objects.create(user=user, clinic=clinic_b)
-    return user
-
-
-@pytest.fixture
-def admin_user(db):
-    return User.objects.create_superuser("root", password="pw-root-123")
 
 
 @pytest.fixture
