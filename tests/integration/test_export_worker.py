@@ -2,23 +2,16 @@
 
 import datetime as dt
 import io
-import os
 import threading
 import time
-from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-import analytics.tasks  # noqa: F401 - registers the tasks (and the export tasks) with the app
 from analytics.models import ExportJob
-from compassion_portal.celery import app
 from feedback.models import ClinicMembership, Response
 from feedback.services import response_submit
 
@@ -28,44 +21,9 @@ RESPONSES = 240
 CHUNK_ROWS = 8  # 30 chunks: 30 progress updates to watch
 
 
-def worker_broker_url() -> str:
-    """This module's own Redis database (15), flushed freely; never the suite's."""
-    parsed = urlparse(os.environ["REDIS_URL"])
-    return parsed._replace(path="/15").geturl()
-
-
-def forget_broker_connections() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def worker():
-    url = worker_broker_url()
-    redis.Redis.from_url(url).flushdb()
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    forget_broker_connections()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        yield app
-    app.conf.update(saved)
-    forget_broker_connections()
-    redis.Redis.from_url(url).flushdb()
-
-
-@pytest.fixture
-def export_runs():
-    threads = []
-
-    def record(task=None, **kwargs):
-        if task is not None and task.name == "analytics.exports.tasks.export_job_run":
-            threads.append(threading.current_thread().name)
-
-    task_postrun.connect(record, weak=False)
-    yield threads
-    task_postrun.disconnect(record)
+def export_runs(task_runs):
+    return task_runs("analytics.exports.tasks.export_job_run")
 
 
 def test_worker_exports_with_moving_progress_and_completes_the_file(
@@ -116,4 +74,5 @@ def test_worker_exports_with_moving_progress_and_completes_the_file(
     assert len(frame) == RESPONSES
     stored = dict(Response.objects.values_list("pk", "comment"))
     assert dict(zip(frame["response_id"], frame["comment"], strict=True)) == stored
-    assert export_runs and threading.main_thread().name not in export_runs  # the worker ran it
+    assert export_runs and all(run.thread != threading.main_thread().name and not run.eager
+                               for run in export_runs)  # the worker ran it
