@@ -121,7 +121,9 @@ class Visit(models.Model):
     # The clinic system's visit id; re-importing the same file finds the visit again.
     external_id = models.CharField(max_length=100)
     occurred_at = models.DateTimeField()
-    visit_type = models.CharField(max_length=32, choices=VisitType.choices, default=VisitType.ROUTINE)
+    visit_type = models.CharField(
+        max_length=32, choices=VisitType.choices, default=VisitType.ROUTINE
+    )
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
@@ -130,7 +132,9 @@ class Visit(models.Model):
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "external_id"], name="visit_unique_external_id")
+            models.UniqueConstraint(
+                fields=["clinic", "external_id"], name="visit_unique_external_id"
+            )
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ from feedback.models import (
     Response,
     Testimonial,
 )
-from feedback.scoring import score_response
+from feedback.scoring import DimensionResult, score_response
 from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
@@ -126,6 +126,23 @@ def clinic_local_date(clinic: Clinic, moment: dt.datetime) -> dt.date:
     return moment.astimezone(clinic.tzinfo).date()
 
 
+def dimension_scores_unsaved(
+    response: Response, results: dict[str, DimensionResult]
+) -> list[DimensionScore]:
+    """The rows that store a response's scores; the one mapping from scoring to storage."""
+    return [
+        DimensionScore(
+            response=response,
+            dimension=result.dimension,
+            mean=result.mean,
+            score=result.score,
+            answered_items=result.answered_items,
+            top_box_items=result.top_box_items,
+        )
+        for result in results.values()
+    ]
+
+
 @transaction.atomic
 def response_submit(
     *,
@@ -185,15 +202,7 @@ def response_submit(
         comment=comment.strip(),
     )
     scores = DimensionScore.objects.bulk_create(
-        DimensionScore(
-            response=response,
-            dimension=result.dimension,
-            mean=result.mean,
-            score=result.score,
-            answered_items=result.answered_items,
-            top_box_items=result.top_box_items,
-        )
-        for result in score_response(definition, stored_answers).values()
+        dimension_scores_unsaved(response, score_response(definition, stored_answers))
     )
     if testimonial_text.strip():
         testimonial_create(

@@ -47,6 +47,7 @@ from feedback.models import (
 from feedback.scoring import DimensionResult, score_response
 from feedback.services import (
     ROLLUPS_DRAIN_DELAY_SECONDS,
+    dimension_scores_unsaved,
     instrument_current,
     instrument_definition,
     instruments_load_shipped,
@@ -269,18 +270,11 @@ def _store(rows: _Rows) -> tuple[list[Response], list[Testimonial]]:
         response.invitation_id = response.invitation.pk if response.invitation else None
     responses = Response.objects.bulk_create([r for r, _ in rows.responses], batch_size=BATCH)
     DimensionScore.objects.bulk_create(
-        (
-            DimensionScore(
-                response=response,
-                dimension=result.dimension,
-                mean=result.mean,
-                score=result.score,
-                answered_items=result.answered_items,
-                top_box_items=result.top_box_items,
-            )
+        [
+            score
             for response, (_row, results) in zip(responses, rows.responses, strict=True)
-            for result in results.values()
-        ),
+            for score in dimension_scores_unsaved(response, results)
+        ],
         batch_size=BATCH,
     )
     # Through the same service as a real submission, so demo stories are redacted too.
