@@ -207,7 +207,9 @@ def _rollups_insert(
                             params, table=tables.get(ItemRollup))
 
 
-def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
+def _recompute(
+    *, rollup_where: Q, response_where: Q, score_where: Q, clinic_ids: Iterable[int]
+) -> None:
     """Replace the rollup rows selected by ``rollup_where``; callers hold the transaction."""
     facts = scoring_facts()
     if connection.vendor == "postgresql":
@@ -227,7 +229,8 @@ def _recompute(*, rollup_where: Q, response_where: Q, score_where: Q) -> None:
     for model in ROLLUP_MODELS:
         model.objects.filter(rollup_where).delete()
     _rollups_insert(response_where=response_where, score_where=score_where, facts=facts)
-    transaction.on_commit(dashboard_cache_invalidate, robust=True)
+    touched = sorted(set(clinic_ids))
+    transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
 
 
 def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:
@@ -243,6 +246,7 @@ def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:
                 rollup_where=_buckets_q(batch),
                 response_where=_buckets_q(batch),
                 score_where=_buckets_q(batch, prefix="response__"),
+                clinic_ids=[clinic_id for clinic_id, _ in batch],
             )
     return len(ordered)
 
@@ -280,6 +284,7 @@ def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
                 rollup_where=_buckets_q(buckets),
                 response_where=_buckets_q(buckets),
                 score_where=_buckets_q(buckets, prefix="response__"),
+                clinic_ids=[clinic_id for clinic_id, _ in buckets],
             )
             unchanged = Q(pk__in=[])
             for pk, _, _, marked_at in rows:
@@ -370,6 +375,7 @@ def rollups_rebuild(
                 rollup_where=_range_q(start, end, clinic_ids),
                 response_where=_range_q(start, end, clinic_ids),
                 score_where=_range_q(start, end, clinic_ids, prefix="response__"),
+                clinic_ids=clinic_ids,
             )
         done += (end - start).days + 1
         if progress is not None:

@@ -1,9 +1,11 @@
 """The dashboard's cache: built dashboards keyed by their scope and a rollup version.
 
-Rollup rebuilds call dashboard_cache_invalidate on commit, which moves every key to a new
-version at once (the old entries simply expire). Entries also expire after CACHE_SECONDS, since
-invitations sent (the response rate) change without a rollup rebuild. A cache outage costs speed,
-never the page.
+Rollup rebuilds call dashboard_cache_invalidate on commit with the clinics they touched, which
+moves those clinics to a new version (the old entries simply expire); a dashboard's key holds the
+versions of the clinics in its scope, so a submission at one clinic leaves every other clinic's
+cached dashboards warm. A rebuild of everything bumps the global version. Entries also expire
+after CACHE_SECONDS, since invitations sent (the response rate) change without a rollup rebuild.
+A cache outage costs speed, never the page.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -21,30 +23,41 @@ if TYPE_CHECKING:  # the rollup services import this module; they need no plotly
     from analytics.dashboard.scope import DashboardScope
 
 VERSION_KEY = "dashboard:rollup-version"
+CLINIC_VERSION_KEY = "dashboard:rollup-version:clinic:{}"
 CACHE_SECONDS = 600
 
 logger = logging.getLogger(__name__)
 
 
-def dashboard_cache_invalidate() -> None:
-    """Give the rollups a new version; every cached dashboard is then out of date."""
+def dashboard_cache_invalidate(clinic_ids: Iterable[int] | None = None) -> None:
+    """Give the rollups of these clinics (None: of every clinic) a new version; the cached
+    dashboards that include any of them are then out of date."""
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        if clinic_ids is None:
+            cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        else:
+            fresh = uuid.uuid4().hex
+            cache.set_many({CLINIC_VERSION_KEY.format(pk): fresh for pk in set(clinic_ids)}, None)
     except Exception:  # a cache outage must not fail a rollup rebuild
         logger.warning("dashboard cache version not bumped", exc_info=True)
 
 
-def _rollup_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # first use, or evicted: any fresh value makes older entries unreachable
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+def _rollup_versions(clinic_ids: Iterable[int]) -> str:
+    """The global version and each clinic's, in one round trip (two on first use)."""
+    keys = [VERSION_KEY, *(CLINIC_VERSION_KEY.format(pk) for pk in sorted(set(clinic_ids)))]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:  # first use, or evicted: any fresh value makes older entries unreachable
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get_many(keys)
+    return ".".join(str(found.get(key, "")) for key in keys)
 
 
 def dashboard_cache_key(scope: DashboardScope, *, instrument_key: str) -> str:
-    digest = hashlib.sha256(f"{instrument_key}|{scope!r}".encode()).hexdigest()
-    return f"dashboard:{_rollup_version()}:{digest}"
+    versions = _rollup_versions(clinic.id for clinic in scope.clinics)
+    digest = hashlib.sha256(f"{instrument_key}|{versions}|{scope!r}".encode()).hexdigest()
+    return f"dashboard:{digest}"
 
 
 def cached_apart_from_rollups[T](name: str, scope: DashboardScope, compute: Callable[[], T]) -> T:

@@ -283,3 +283,20 @@ def test_a_rollup_rebuild_invalidates_the_cached_dashboard(
         respond(instrument, clinic_a, 3, when=IN_PERIOD + dt.timedelta(days=1))
 
     assert responses_shown(client) == "15"
+
+
+def test_another_clinics_submissions_leave_this_clinics_cached_dashboard_warm(
+    client, instrument, clinic_a, clinic_b, manager_a, django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    respond(instrument, clinic_a, 12)
+    client.force_login(manager_a)
+    assert responses_shown(client) == "12"
+    with django_assert_max_num_queries(6) as warm:
+        responses_shown(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(instrument, clinic_b, 5)  # rebuilds clinic B's rollups only
+
+    with django_assert_max_num_queries(len(warm.captured_queries)):  # still served from cache
+        assert responses_shown(client) == "12"
