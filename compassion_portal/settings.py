@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Expired export files deleted; jobs stuck past their time limit marked failed.
     "exports-expire": {"task": "analytics.exports.tasks.exports_expire", "schedule": 10 * 60},
+    # Weekly, Monday 07:00 UTC: each opted-in provider's new thanks from patients.
+    "kudos-digests": {
+        "task": "feedback.tasks.kudos_digests_send",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
     # Comments whose on-commit analysis was missed (e.g. the broker was down).
     "comments-analyse": {
         "task": "analytics.tasks_comments.comments_analyse_pending",

@@ -83,8 +83,8 @@ class ClinicMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "role", "clinic", "external_id", "is_active"]
-    list_filter = ["clinic", "role", "is_active"]
+    list_display = ["display_name", "role", "clinic", "external_id", "is_active", "kudos_digest"]
+    list_filter = ["clinic", "role", "is_active", "kudos_digest"]
     list_select_related = ["clinic"]
     search_fields = ["display_name", "external_id"]
     autocomplete_fields = ["clinic"]

@@ -96,6 +96,12 @@ class Provider(models.Model):
     # The identifier the clinic's own systems use; lets visit imports find the provider.
     external_id = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
+    # Staff contact for the optional weekly kudos digest (patients' thanks); not a patient's.
+    email = models.EmailField(blank=True)
+    kudos_digest = models.BooleanField(
+        default=False, help_text=_("Send a weekly e-mail with the thanks patients wrote.")
+    )
+    kudos_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["clinic", "display_name"]

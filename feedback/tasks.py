@@ -1,4 +1,4 @@
-"""Celery tasks for invitations: thin wrappers that take ids and call feedback.invitations.
+"""Celery tasks for invitations and kudos digests: thin wrappers around feedback services.
 
 Arguments are ids only, never tokens or contacts, so nothing personal sits in the broker. Every
 task is safe to run twice: the services lock the row and check what was already done.
@@ -7,7 +7,7 @@ task is safe to run twice: the services lock the row and check what was already 
 from celery import shared_task
 from django.db import DatabaseError
 
-from feedback import invitations
+from feedback import invitations, testimonials
 
 # Database outages and mail/SMS transport errors (smtplib errors are OSErrors) are transient.
 _RETRY = {
@@ -36,3 +36,8 @@ def invitation_contacts_erase() -> dict[str, int]:
         "erased": invitations.invitation_contacts_erase(),
         "sent": invitations.invitations_unsent_send(),
     }
+
+
+@shared_task(name="feedback.tasks.kudos_digests_send", **_RETRY)
+def kudos_digests_send() -> int:
+    return testimonials.kudos_digests_send()

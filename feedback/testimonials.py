@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from compassion_portal.celery import enqueue_on_commit
@@ -277,3 +279,46 @@ def provider_kudos(*, provider: Provider) -> QuerySet[Testimonial]:
     return Testimonial.objects.filter(
         provider_thanked=provider, status=Testimonial.Status.APPROVED
     ).order_by("-moderated_at", "-pk")
+
+
+KUDOS_DIGEST_FIRST_WINDOW = dt.timedelta(days=7)
+
+
+def kudos_digests_send(*, now: dt.datetime | None = None) -> int:
+    """Send each opted-in provider their new kudos; returns how many digests went out.
+
+    Clinicians value patients' thanks (the evidence that it lowers burnout is still thin, so we
+    offer it without claiming that); a provider opts in on their admin page.
+    """
+    now = now or timezone.now()
+    providers = (
+        Provider.objects.filter(kudos_digest=True, is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    return sum(kudos_digest_send(provider_id=pk, now=now) for pk in providers)
+
+
+@transaction.atomic
+def kudos_digest_send(*, provider_id: int, now: dt.datetime) -> int:
+    """One provider's digest of testimonials approved since their last one (1 if sent, else 0).
+
+    The provider row is locked and its kudos_digest_sent_at moved in the same transaction, so a
+    task that runs twice sends each thanks once.
+    """
+    provider = Provider.objects.select_for_update().select_related("clinic").get(pk=provider_id)
+    since = provider.kudos_digest_sent_at or now - KUDOS_DIGEST_FIRST_WINDOW
+    kudos = list(provider_kudos(provider=provider).filter(moderated_at__gt=since,
+                                                          moderated_at__lte=now))
+    if not kudos:
+        return 0
+    context = {"provider": provider, "kudos": kudos}
+    send_mail(
+        subject=render_to_string("feedback/email/kudos_digest_subject.txt", context).strip(),
+        message=render_to_string("feedback/email/kudos_digest_body.txt", context),
+        from_email=None,
+        recipient_list=[provider.email],
+    )
+    provider.kudos_digest_sent_at = now
+    provider.save(update_fields=["kudos_digest_sent_at"])
+    return 1

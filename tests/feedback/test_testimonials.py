@@ -17,9 +17,6 @@ Consent = StoredTestimonial.Consent
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-
-
-
 @pytest.fixture
 def story(instrument, clinic_a, full_answers):
     """Submit a response with a testimonial; returns a function taking text and consent."""
