@@ -90,12 +90,12 @@ def contact_problem(*, channel: str, contact: str) -> str:
         try:
             validate_email(contact)
         except ValidationError:
-            return f"'{contact}' is not a valid e-mail address"
+            return "the contact is not a valid e-mail address"
         return ""
     if channel == Channel.SMS:
         digits = sum(ch.isdigit() for ch in contact)
         if not _PHONE_CHARACTERS.match(contact) or not 7 <= digits <= 15:
-            return f"'{contact}' is not a valid phone number"
+            return "the contact is not a valid phone number"
         return ""
     return f"unknown channel '{channel}'"
 
@@ -188,16 +188,28 @@ def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
         return select_template(names).render(context).strip()
 
 
+class MessageNotDelivered(OSError):
+    """A message could not be sent. It names the invitation and the kind of error only: the
+    transport's own error (e.g. SMTPRecipientsRefused) quotes the patient's address, which must
+    never reach a log line or the broker. An OSError, so the tasks retry it."""
+
+
 def _deliver(invitation: Invitation, *, kind: str) -> None:
     """Send the invitation or reminder message on the invitation's channel."""
-    if invitation.channel == Channel.EMAIL:
-        subject = " ".join(_rendered(invitation, kind=kind, part="subject").split())
-        body = _rendered(invitation, kind=kind, part="body") + "\n"
-        EmailMessage(subject=subject, body=body, to=[invitation.contact]).send()
-    elif invitation.channel == Channel.SMS:
-        sms_send(invitation.contact, _rendered(invitation, kind=kind, part="sms"))
-    else:
+    if invitation.channel not in SENT_CHANNELS:
         raise ValueError(f"{invitation.channel} invitations are not sent")
+    try:
+        if invitation.channel == Channel.EMAIL:
+            subject = " ".join(_rendered(invitation, kind=kind, part="subject").split())
+            body = _rendered(invitation, kind=kind, part="body") + "\n"
+            EmailMessage(subject=subject, body=body, to=[invitation.contact]).send()
+        else:
+            sms_send(invitation.contact, _rendered(invitation, kind=kind, part="sms"))
+    except Exception as exc:
+        error = type(exc).__name__
+        raise MessageNotDelivered(
+            f"{kind} for invitation {invitation.pk} was not delivered ({error})"
+        ) from None
 
 
 def _locked(invitation_id: int) -> Invitation | None:

@@ -290,6 +290,8 @@ class Testimonial(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
     moderated_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # When the thanked provider's kudos digest carried it: each thanks is mailed once.
+    kudos_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -281,9 +281,6 @@ def provider_kudos(*, provider: Provider) -> QuerySet[Testimonial]:
     ).order_by("-moderated_at", "-pk")
 
 
-KUDOS_DIGEST_FIRST_WINDOW = dt.timedelta(days=7)
-
-
 def kudos_digests_send(*, now: dt.datetime | None = None) -> int:
     """Send each opted-in provider their new kudos; returns how many digests went out.
 
@@ -301,15 +298,18 @@ def kudos_digests_send(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def kudos_digest_send(*, provider_id: int, now: dt.datetime) -> int:
-    """One provider's digest of testimonials approved since their last one (1 if sent, else 0).
+    """One provider's digest of approved thanks not mailed before (1 if sent, else 0).
 
-    The provider row is locked and its kudos_digest_sent_at moved in the same transaction, so a
-    task that runs twice sends each thanks once.
+    Only testimonials the patient let the clinic publish leave the portal by e-mail. Each is
+    marked when mailed, in the same transaction as the provider's row lock, so a task that runs
+    twice, or a redaction edited after approval, never mails the same thanks again.
     """
     provider = Provider.objects.select_for_update().select_related("clinic").get(pk=provider_id)
-    since = provider.kudos_digest_sent_at or now - KUDOS_DIGEST_FIRST_WINDOW
-    kudos = list(provider_kudos(provider=provider).filter(moderated_at__gt=since,
-                                                          moderated_at__lte=now))
+    kudos = list(
+        provider_kudos(provider=provider)
+        .filter(kudos_sent_at__isnull=True)
+        .exclude(consent=Testimonial.Consent.PRIVATE)
+    )
     if not kudos:
         return 0
     context = {"provider": provider, "kudos": kudos}
@@ -319,6 +319,7 @@ def kudos_digest_send(*, provider_id: int, now: dt.datetime) -> int:
         from_email=None,
         recipient_list=[provider.email],
     )
+    Testimonial.objects.filter(pk__in=[t.pk for t in kudos]).update(kudos_sent_at=now)
     provider.kudos_digest_sent_at = now
     provider.save(update_fields=["kudos_digest_sent_at"])
     return 1

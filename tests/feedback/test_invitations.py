@@ -285,3 +285,31 @@ def test_the_link_in_the_email_opens_the_survey(client, clinic_a, instrument, ma
     response = client.get(link.removeprefix("https://portal.example.org"))
 
     assert response.status_code == 200
+
+
+def test_a_refused_address_never_reaches_the_logs(clinic_a, caplog, monkeypatch):
+    import smtplib
+
+    from django.core.mail import EmailMessage
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({self.to[0]: (550, b"no such mailbox")})
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    _sent_at = NOW - dt.timedelta(days=3)
+    invitation = _invitation(clinic_a, contact="jane.patient@example.com", now=_sent_at)
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=_sent_at)
+    with caplog.at_level("DEBUG"):
+        assert invitation_reminders_send(now=NOW) == 0
+    logged = caplog.text + "".join(str(record.exc_info) for record in caplog.records)
+    assert f"invitation {invitation.pk}" in logged and "SMTPRecipientsRefused" in logged
+    assert "jane.patient" not in logged
+
+
+@pytest.mark.parametrize(("channel", "contact"), [
+    ("email", "jane.doe@@example.com"), ("sms", "555-12"),
+])
+def test_a_refused_contact_is_not_quoted_in_the_error(clinic_a, channel, contact):
+    with pytest.raises(ContactInvalid) as refused:
+        _invitation(clinic_a, contact=contact, channel=channel)
+    assert contact not in str(refused.value) and "not a valid" in str(refused.value)

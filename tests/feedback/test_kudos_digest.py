@@ -16,10 +16,10 @@ from feedback.testimonials import kudos_digests_send
 def thanks(instrument, clinic_a, full_answers, manager_a):
     """Submit and approve a testimonial thanking someone by name."""
 
-    def approve(text: str):
+    def approve(text: str, consent: str = "anonymous"):
         response = response_submit(
             instrument=instrument, clinic=clinic_a, answers=full_answers, language="en",
-            testimonial_text=text, testimonial_consent="anonymous",
+            testimonial_text=text, testimonial_consent=consent,
         )
         return testimonials.testimonial_approve(testimonial=response.testimonial, actor=manager_a)
 
@@ -44,13 +44,24 @@ def test_opted_in_provider_gets_each_thanks_once(thanks, ortiz):
     assert len(mail.outbox) == 1
 
 
-def test_next_digest_holds_only_thanks_approved_since_the_last(thanks, ortiz):
-    thanks("Thank you Dr. Ortiz for listening.")
+def test_next_digest_holds_only_thanks_not_mailed_before(thanks, ortiz, manager_a):
+    first = thanks("Thank you Dr. Ortiz for listening.")
     kudos_digests_send()
+    # Editing an approved story's redaction must not mail it again.
+    testimonials.testimonial_redaction_edit(
+        testimonial=first, actor=manager_a, text="Thank you Dr. [name] for listening!"
+    )
     thanks("Many thanks to Dr. Ortiz, so kind.")
     assert kudos_digests_send(now=timezone.now() + dt.timedelta(seconds=1)) == 1
     latest = mail.outbox[-1].body
     assert "so kind" in latest and "for listening" not in latest
+    assert kudos_digests_send() == 0
+
+
+def test_a_story_the_patient_kept_private_is_not_mailed(thanks, ortiz):
+    thanks("Thank you Dr. Ortiz, but please keep this private.", consent="private")
+    assert kudos_digests_send() == 0
+    assert mail.outbox == []
 
 
 def test_providers_who_did_not_opt_in_or_have_no_address_get_nothing(thanks, provider_a):
