@@ -14,6 +14,7 @@ from analytics.login_throttle import (
     login_is_throttled,
 )
 from feedback.models import Channel, Clinic, Language, Provider, VisitType
+from feedback.ratelimit import client_address
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -24,7 +25,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = client_address(self.request) if self.request else ""
         if login_is_throttled(username=username, client_address=address):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:

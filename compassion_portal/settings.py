@@ -253,6 +253,9 @@ INVITATION_MIN_DAYS_BETWEEN = env_int("INVITATION_MIN_DAYS_BETWEEN", 30, minimum
 INVITATION_KEY = env_str("INVITATION_KEY", SECRET_KEY)
 KIOSK_RATE_LIMIT = env_int("KIOSK_RATE_LIMIT", 10, minimum=1)  # submissions per client...
 KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)  # ...per window
+# How many reverse proxies stand in front of the app (each appends to X-Forwarded-For); the rate
+# limits then key on the client address the outermost one saw. 0: use REMOTE_ADDR.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)

@@ -1,4 +1,5 @@
-"""Cache-backed limit on kiosk survey submissions per client address (fixed windows)."""
+"""Cache-backed limit on kiosk survey submissions per client address (fixed windows), and the
+one function that says what a request's client address is."""
 
 from __future__ import annotations
 
@@ -7,9 +8,26 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the client, for rate limits only (never stored).
+
+    Behind TRUSTED_PROXIES reverse proxies, REMOTE_ADDR is the nearest proxy's, so every
+    patient would share one limit; the client is then the entry the outermost trusted proxy
+    appended to X-Forwarded-For (entries further left can be forged by the client).
+    """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _window_key(client_address: str, window_seconds: int, now: float) -> str:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from feedback.forms import SurveyForm, WithdrawalForm
 from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import Channel, Clinic, Invitation, Testimonial
-from feedback.ratelimit import kiosk_retry_after_seconds, kiosk_submission_allowed
+from feedback.ratelimit import client_address, kiosk_retry_after_seconds, kiosk_submission_allowed
 from feedback.services import (
     AnswersInvalid,
     InvitationUnavailable,
@@ -142,7 +142,7 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The anonymous survey behind a clinic's QR code; no address or browser is stored."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     if request.method == "POST" and not kiosk_submission_allowed(
-        client_address=request.META.get("REMOTE_ADDR", "")
+        client_address=client_address(request)
     ):
         _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
         response = render(request, "feedback/rate_limited.html", status=429)
@@ -166,7 +166,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
     if request.method == "POST":
-        if not kiosk_submission_allowed(client_address=request.META.get("REMOTE_ADDR", "")):
+        if not kiosk_submission_allowed(client_address=client_address(request)):
             response = render(request, "feedback/rate_limited.html", status=429)
             response["Retry-After"] = str(kiosk_retry_after_seconds())
             return response

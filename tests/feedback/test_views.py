@@ -350,3 +350,16 @@ def test_survey_form_renders_without_a_query_per_question(
 def test_thanks_page_says_thank_you_in_the_chosen_language(client):
     assert "Thank you" in client.get(reverse("feedback:thanks")).content.decode()
     assert "Gracias" in client.get(reverse("feedback:thanks") + "?lang=es").content.decode()
+
+
+def test_behind_a_proxy_the_rate_limits_count_each_patient_not_the_proxy(settings, rf):
+    from feedback.ratelimit import client_address
+
+    settings.TRUSTED_PROXIES = 1
+    factory = rf
+    forged_then_real = factory.get("/", REMOTE_ADDR="10.0.0.1",
+                                   HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert client_address(forged_then_real) == "203.0.113.7"  # the proxy's entry, not the forged
+    assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+    settings.TRUSTED_PROXIES = 0
+    assert client_address(forged_then_real) == "10.0.0.1"
