@@ -4,20 +4,27 @@ On PostgreSQL each chunk is one COPY ... TO STDOUT of a range of response ids, s
 writes the CSV itself (formula cells neutralised in the same SQL); elsewhere (the SQLite demo)
 the ORM reads a chunk and csv_writer writes it. Both write the same columns with the same rule,
 and memory holds one chunk whatever the size of the export.
+
+Comments leave the portal redacted exactly as staff pages show them (feedback.testimonials): the
+redaction is Python, so on PostgreSQL a chunk with comments is read back from COPY's CSV, its
+comment cells redacted and the rows written again; an export without comments stays pure COPY.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
 
-from analytics.exports.csv_writer import csv_encoded, neutralised_sql
+from analytics.exports.csv_writer import csv_encoded, neutralised, neutralised_sql
 from analytics.selectors import RollupFilter
 from feedback.instrument_definition import parse_definition
-from feedback.models import DimensionScore, Instrument, Response
+from feedback.models import Clinic, DimensionScore, Instrument, Response
+from feedback.testimonials import comment_redacted, provider_names_by_clinic
 
 # Ids here are the portal's own row numbers: they identify nothing outside the system (no visit
 # number, invitation or contact detail is ever exported).
@@ -69,6 +76,25 @@ def response_count(*, where: RollupFilter) -> int:
     return Response.objects.filter(where.q()).count()
 
 
+class CommentRedactor:
+    """Redacts comments of the export's clinics as staff pages do, with each clinic's provider
+    names; the clinics and names are read once per export, not per row."""
+
+    def __init__(self, clinic_ids) -> None:
+        self.clinics = Clinic.objects.in_bulk(list(clinic_ids))
+        self.provider_names = provider_names_by_clinic(self.clinics)
+
+    def redacted(self, *, clinic_id: int, comment: str) -> str | None:
+        """The comment as a staff page shows it; None (an empty cell) when there is none."""
+        if not comment:
+            return None
+        # An unsaved Response is how comment_redacted takes its input: one rule, not a copy.
+        response = Response(clinic=self.clinics[clinic_id], comment=comment)
+        return comment_redacted(
+            response=response, provider_names=self.provider_names[clinic_id]
+        ) or None
+
+
 def response_csv_chunks(
     *, where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
@@ -84,8 +110,9 @@ def _orm_chunks(
 ) -> Iterator[tuple[int, bytes]]:
     responses = Response.objects.filter(where.q()).order_by("id").values_list(
         "id", "clinic__slug", "provider__display_name", "visit_type", "channel", "language",
-        "local_date", "answers", "comment",
+        "local_date", "answers", "comment", "clinic_id",
     )
+    redactor = CommentRedactor(where.clinic_ids) if columns.comments else None
     last_id = 0
     while batch := list(responses.filter(id__gt=last_id)[:chunk_rows]):
         last_id = batch[-1][0]
@@ -95,9 +122,8 @@ def _orm_chunks(
         ).values_list("response_id", "dimension", "score"):
             scores[response_id][dimension] = score
         rows = []
-        for response_id, clinic, provider, visit_type, channel, language, day, answers, comment in (
-            batch
-        ):
+        for (response_id, clinic, provider, visit_type, channel, language, day, answers, comment,
+             clinic_id) in batch:
             recommend = next(
                 (answers[item] for item in columns.recommend_items if item in answers), None
             )
@@ -107,7 +133,8 @@ def _orm_chunks(
                 *(answers.get(item) for item in columns.items),
                 *(scores[response_id].get(dimension) for dimension in columns.dimensions),
                 *([recommend] if columns.recommend_items else []),
-                *([comment or None] if columns.comments else []),
+                *([redactor.redacted(clinic_id=clinic_id, comment=comment)]
+                  if redactor else []),
             ])
         yield len(rows), csv_encoded(rows)
 
@@ -115,9 +142,8 @@ def _orm_chunks(
 def _postgres_chunks(
     where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
-    import io
-
     where_sql, params = _where_sql(where)
+    redactor = CommentRedactor(where.clinic_ids) if columns.comments else None
     with connection.cursor() as cursor:
         # Every chunk_rows-th id of the export: the upper bounds of the chunks, in one scan.
         cursor.execute(
@@ -136,8 +162,21 @@ def _postgres_chunks(
             buffer = io.BytesIO()
             raw.copy_expert(statement.decode(), buffer)
             if raw.rowcount:
-                yield raw.rowcount, buffer.getvalue()
+                data = buffer.getvalue()
+                yield raw.rowcount, (_comments_redacted(data, redactor) if redactor else data)
             lower = upper
+
+
+def _comments_redacted(data: bytes, redactor: CommentRedactor) -> bytes:
+    """COPY's CSV for one chunk, whose last two cells (clinic id, raw comment) become the one
+    redacted comment cell. The other cells are written back as COPY wrote them (already
+    neutralised); only the comment is neutralised here, after redaction."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for *cells, clinic_id, comment in csv.reader(io.StringIO(data.decode(), newline="")):
+        redacted = redactor.redacted(clinic_id=int(clinic_id), comment=comment)
+        writer.writerow([*cells, neutralised(redacted)])
+    return out.getvalue().encode()
 
 
 def _where_sql(where: RollupFilter) -> tuple[str, list]:
@@ -158,15 +197,16 @@ def _copy_sql(columns: ResponseColumns, where_sql: str, bounded: bool) -> str:
                                  for item in columns.recommend_items) + ")"]
         if columns.recommend_items else []
     )
+    # Raw here, with the clinic whose provider names it is redacted against (_comments_redacted).
     comment = (
-        [neutralised_sql("NULLIF(feedback_response.comment, '')")] if columns.comments else []
+        ["feedback_response.clinic_id", "feedback_response.comment"] if columns.comments else []
     )
     pivot = ", ".join(
         f"max(score) FILTER (WHERE dimension = {_literal(dimension)}) AS d{number}"
         for number, dimension in enumerate(columns.dimensions)
     ) or "NULL AS none"
     select = ", ".join([
-        "feedback_response.id", "c.slug", neutralised_sql("p.display_name"),
+        "feedback_response.id", neutralised_sql("c.slug"), neutralised_sql("p.display_name"),
         "NULLIF(feedback_response.visit_type, '')", "feedback_response.channel",
         "feedback_response.language", "feedback_response.local_date",
         *answers, *scores, *recommend, *comment,

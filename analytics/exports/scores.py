@@ -1,10 +1,11 @@
 """The scores-by-period export: period x clinic x provider x dimension, from rollups only.
 
 Each (period, clinic, dimension) gives a row for the whole clinic ("All providers") followed by
-one row per provider. Small groups are suppressed as on the dashboard (METHODS.md): a row from
-fewer than MIN_GROUP_SIZE respondents shows no numbers, and since the clinic row is the total of
-its provider rows, the next-smallest provider row is hidden too when that is needed to keep a
-hidden value from being worked out by subtraction.
+one row per provider; with a provider filter there is no clinic row, since its numbers would be
+that one provider's under a label that says otherwise. Small groups are suppressed as on the
+dashboard (METHODS.md): a row from fewer than MIN_GROUP_SIZE respondents shows no numbers, and
+since the clinic row is the total of its provider rows, the next-smallest provider row is hidden
+too when that is needed to keep a hidden value from being worked out by subtraction.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ NO_PROVIDER = "No provider recorded"
 
 
 def score_group_count(*, where: RollupFilter, granularity: str) -> int:
-    """How many provider rows the export will hold (the clinic rows come on top)."""
+    """How many provider rows the export will hold (the clinic rows, if any, come on top)."""
     return _grouped(where, granularity).count()
 
 
@@ -73,7 +74,9 @@ def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
         is_nps = dimension in nps_dimensions
         total_hidden = SuppressionReason.SMALL_GROUP if is_suppressed(
             total["n"], min_group_size=min_n) else None
-        yield [*lead, ALL_PROVIDERS, dimension, *_figures(total, total_hidden, is_nps, False)]
+        if where.provider_id is None:
+            yield [*lead, ALL_PROVIDERS, dimension,
+                   *_figures(total, total_hidden, is_nps, False)]
         for row in cells:
             provider = providers.get(row["provider_id"], NO_PROVIDER)
             reason = total_hidden or hidden.get(row["provider_id"])

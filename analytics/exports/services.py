@@ -2,8 +2,9 @@
 
 Every export and every download leaves an audit event (who, which filters, how many rows, which
 file). Callers pass a request whose clinic ids were already limited to what the user may see
-(feedback.access); the job and download helpers here are where "only the requester or an admin"
-lives.
+(feedback.access); the job and download helpers here are where "only the requester or an admin,
+and only while they may still see every clinic in the export" lives: a job keeps no rights of its
+own once its requester loses a clinic.
 """
 
 from __future__ import annotations
@@ -41,11 +42,15 @@ from analytics.exports.scores import (
 from analytics.models import ExportJob
 from analytics.selectors import RollupFilter
 from compassion_portal.celery import enqueue_on_commit
+from feedback.access import clinics_for_user
 from feedback.audit import audit_record
 from feedback.models import AuditEvent, Clinic
 
 EXPORT_TASK = "analytics.exports.tasks.export_job_run"
 SCORE_ROWS_PER_CHUNK = 1000
+ACCESS_LOST_REASON = (
+    "You no longer have access to every clinic in this export, so it was not built."
+)
 
 
 class ExportUnavailable(Exception):
@@ -167,21 +172,27 @@ def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> Expo
         requester=user, fingerprint=fingerprint,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
     )
-    if (job := unfinished.first()) is not None:
+    # Twice: the same request a moment earlier (another tab) wins the unique constraint; it is
+    # then returned if still unfinished, and if it already finished, this one is created anew.
+    for _attempt in range(2):
+        if (job := unfinished.first()) is not None:
+            return job
+        try:
+            with transaction.atomic():
+                job = ExportJob.objects.create(
+                    requester=user, kind=export.kind, file_format=export.file_format,
+                    filters=export.as_json(), fingerprint=fingerprint,
+                    rows_total=export_row_count(export=export),
+                    expires_at=timezone.now() + _file_lifetime(),
+                )
+                enqueue_on_commit(EXPORT_TASK, str(job.pk))
+        except IntegrityError:
+            continue
+        job.refresh_from_db()  # an eager task (the demo) has already run it
         return job
-    try:
-        with transaction.atomic():
-            job = ExportJob.objects.create(
-                requester=user, kind=export.kind, file_format=export.file_format,
-                filters=export.as_json(), fingerprint=fingerprint,
-                rows_total=export_row_count(export=export),
-                expires_at=timezone.now() + _file_lifetime(),
-            )
-            enqueue_on_commit(EXPORT_TASK, str(job.pk))
-    except IntegrityError:  # the same request, a moment earlier, from another tab or worker
-        return unfinished.get()
-    job.refresh_from_db()  # an eager task (the demo) has already run it
-    return job
+    # Beaten twice by the same export, started and finished in between: the newest will do.
+    same = ExportJob.objects.filter(requester=user, fingerprint=fingerprint)
+    return unfinished.first() or same.latest("created_at")
 
 
 def export_job_run(*, job_id: str, chunk_rows: int | None = None) -> ExportJob:
@@ -190,6 +201,10 @@ def export_job_run(*, job_id: str, chunk_rows: int | None = None) -> ExportJob:
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         if job.is_finished:
+            return job
+        if not _may_see_clinics(job.requester, ExportRequest.from_json(job.filters)):
+            export_job_fail(job_id=str(job.pk), reason=ACCESS_LOST_REASON)
+            job.refresh_from_db()
             return job
         job.status, job.started_at, job.rows_done = ExportJob.Status.RUNNING, timezone.now(), 0
         job.save(update_fields=["status", "started_at", "rows_done"])
@@ -254,14 +269,18 @@ def exports_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def export_job_for_user(*, user: AbstractBaseUser, job_id: Any) -> ExportJob:
-    """The job if this user asked for it or is an admin; else 404, as for a job that never was."""
+    """The job if this user asked for it or is an admin, and may still see every clinic in it;
+    else 404, as for a job that never was."""
     jobs = ExportJob.objects.select_related("requester")
     if not (user.is_active and user.is_superuser):
         jobs = jobs.filter(requester=user)
     try:
-        return jobs.get(pk=job_id)
+        job = jobs.get(pk=job_id)
     except (ExportJob.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("No such export.") from error
+    if not _may_see_clinics(user, ExportRequest.from_json(job.filters)):
+        raise Http404("No such export.")
+    return job
 
 
 def export_job_download(*, user: AbstractBaseUser, job_id: Any):
@@ -283,6 +302,13 @@ def export_job_download(*, user: AbstractBaseUser, job_id: Any):
         details={**export.as_json(), "rows": job.rows_done, "file": export.file_name},
     )
     return job, export, file
+
+
+def _may_see_clinics(user: AbstractBaseUser, export: ExportRequest) -> bool:
+    """Whether ``user`` may, today, see every clinic the export reads."""
+    wanted = set(export.where.clinic_ids)
+    allowed = set(clinics_for_user(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return wanted <= allowed
 
 
 def _counted(rows: Iterator[list[Any]], job: ExportJob) -> Iterator[list[Any]]:

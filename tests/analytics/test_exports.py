@@ -20,8 +20,9 @@ from analytics.exports.services import (
 )
 from analytics.models import ExportJob
 from analytics.selectors import RollupFilter
-from feedback.models import AuditEvent, DimensionScore, Provider, Response
+from feedback.models import AuditEvent, Clinic, DimensionScore, Provider, Response
 from feedback.services import response_submit
+from feedback.testimonials import comment_redacted
 
 TRICKY_COMMENTS = [
     'Kind, careful, and "thorough" - thank you',
@@ -34,6 +35,8 @@ TRICKY_COMMENTS = [
     "",
     "Mixed עברית and English, with 'quotes'",
 ]
+# Personal data of three kinds, the last the clinic's own provider (provider_a, Dr. Ana Ortiz).
+PERSONAL_COMMENT = "Call me on 555-123-4567 or at jo.smith@example.com; Dr. Ortiz was so kind"
 
 
 
@@ -111,9 +114,9 @@ def assert_frame_is_stored_data(frame: pd.DataFrame, columns) -> None:
             got = row[f"score_{dimension}"]
             assert (pd.isna(got) if want is None else got == want), dimension  # exact floats
         assert row["likelihood_to_recommend"] == response.answers["recommend"]
-        if "comment" in row:
+        if "comment" in row:  # as a staff page shows it
             assert (pd.isna(row["comment"]) if response.comment == ""
-                    else row["comment"] == response.comment)
+                    else row["comment"] == comment_redacted(response=response))
 
 
 def test_responses_csv_reads_back_with_pandas_to_exactly_the_stored_data(
@@ -133,6 +136,46 @@ def test_responses_csv_reads_back_with_pandas_to_exactly_the_stored_data(
     assert frame["comment"].isna().sum() == 1  # the empty one only; "NA" stayed text
 
 
+def chunk_paths():
+    """The ways a responses CSV is written here: the ORM always, COPY on PostgreSQL."""
+    paths = [response_export._orm_chunks]
+    if connection.vendor == "postgresql":
+        paths.append(response_export._postgres_chunks)
+    return paths
+
+
+def test_comments_leave_the_portal_redacted_as_staff_pages_show_them_on_every_path(
+    instrument, clinic_a, clinic_b, provider_a, full_answers
+):
+    submit(instrument, clinic_a, full_answers, comment=PERSONAL_COMMENT, provider=provider_a)
+    submit(instrument, clinic_b, full_answers, comment="Ortiz is a fine surname here")
+    export = responses_request([clinic_a, clinic_b], comments=True)
+    columns = response_export.response_columns(comments=True)
+    header = ",".join(columns.header).encode() + b"\n"
+    for chunks in chunk_paths():
+        frame = exported_frame(header + b"".join(
+            data for _, data in chunks(export.where, columns, 1)))
+        comments = dict(zip(frame["clinic"], frame["comment"], strict=True))
+        assert comments["riverside"] == (
+            "Call me on [phone] or at [email]; Dr. [name] was so kind"), chunks.__name__
+        for personal in ("555", "4567", "example.com", "Ortiz"):
+            assert personal not in comments["riverside"], chunks.__name__
+        # Hillcrest has no Ortiz on staff, and "Ortiz" opens the sentence: no cue to hide it.
+        assert comments["hillcrest"] == "Ortiz is a fine surname here", chunks.__name__
+
+
+def test_clinic_slug_that_looks_like_a_formula_is_neutralised_on_every_path(
+    instrument, full_answers
+):
+    clinic = Clinic.objects.create(name="Odd", slug="-2-3", timezone="Europe/Madrid")
+    submit(instrument, clinic, full_answers)
+    export = responses_request([clinic])
+    columns = response_export.response_columns(comments=False)
+    for chunks in chunk_paths():
+        rows = b"".join(data for _, data in chunks(export.where, columns, 10)).decode()
+        assert rows.split(",")[1] == "'-2-3", chunks.__name__
+
+
 def test_responses_export_leaves_comments_out_unless_asked(instrument, clinic_a, full_answers):
     submit(instrument, clinic_a, full_answers, comment="Private words")
     frame = exported_frame(export_bytes(responses_request([clinic_a])))
@@ -146,7 +189,8 @@ def test_postgres_copy_and_orm_paths_write_the_same_table(
 ):
     for number, comment in enumerate(TRICKY_COMMENTS * 2):
         submit(instrument, clinic_a if number % 3 else clinic_b,
-               varied_answers(full_answers, number), comment="=1+1" if number == 4 else comment,
+               varied_answers(full_answers, number),
+               comment={4: "=1+1", 5: PERSONAL_COMMENT}.get(number, comment),
                provider=provider_a if number % 3 == 1 else None)
     columns = response_export.response_columns(comments=True)
     where = responses_request([clinic_a], comments=True).where

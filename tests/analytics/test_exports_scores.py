@@ -65,6 +65,20 @@ def test_small_provider_and_the_next_smallest_are_suppressed_under_a_shown_total
     assert rows.loc["Dr. Large", "low_reliability"] == "yes"  # n < 30 for a provider
 
 
+def test_with_a_provider_filter_there_is_no_all_providers_row_holding_that_providers_numbers(
+    clinic_a, three_providers
+):
+    large = three_providers[0]
+    only_large = RollupFilter(**{**where(clinic_a).__dict__, "provider_id": large.pk})
+    rows = pd.DataFrame(list(score_rows(where=only_large, granularity="week")),
+                        columns=SCORE_COLUMNS)
+    assert ALL_PROVIDERS not in set(rows["provider"])
+    assert set(rows["provider"]) == {"Dr. Large"}
+    empathy = rows[rows["dimension"] == "empathy"].set_index("provider")
+    assert empathy.loc["Dr. Large", "n"] == 12  # the same numbers as without the filter
+    assert empathy.loc["Dr. Large", "mean"] == empathy_rows(clinic_a).loc["Dr. Large", "mean"]
+
+
 def test_scores_match_a_hand_calculation_from_the_stored_scores(clinic_a, three_providers):
     rows = empathy_rows(clinic_a)
     scores = list(DimensionScore.objects.filter(
