@@ -70,6 +70,18 @@ def test_queued_job_whose_requester_lost_the_clinic_fails_with_a_reason_when_run
     assert (status["status"], status["error"]) == ("failed", ACCESS_LOST_REASON)
 
 
+def test_the_export_list_tells_the_requester_why_a_job_failed(
+    client, instrument, clinic_a, clinic_b, full_answers, export_root
+):
+    manager = manager_of(clinic_a, clinic_b, username="manager_ab")
+    submit(instrument, clinic_a, full_answers)
+    job = export_job_request(user=manager, export=responses_request([clinic_a, clinic_b]))
+    ClinicMembership.objects.filter(user=manager, clinic=clinic_b).delete()
+    export_job_run(job_id=str(job.pk))
+    client.force_login(manager)  # the job's own page is gone for them; their list says why
+    assert ACCESS_LOST_REASON in client.get(reverse("exports:start")).content.decode()
+
+
 class CompetingExport:
     """Another tab's identical export, timed by watching this connection's statements: it is
     committed just before our insert (which then breaks the one-unfinished-job constraint) and
