@@ -38,6 +38,19 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_ERRORS_SHOWN = 50
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through services (which keep their rules and the audit log)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -155,7 +168,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ViewOnlyAdmin):
     """View-only: invitations are made by the import and change only through their services."""
 
     list_display = ["visit_external_id", "clinic", "channel", "language", "created_at",
@@ -180,15 +193,6 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description="Contact kept", boolean=True)
     def has_contact(self, obj: Invitation) -> bool:
         return bool(obj.contact)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Instrument)
@@ -225,7 +229,7 @@ class TestimonialInline(ReadOnlyInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ViewOnlyAdmin):
     """View-only: a stored response is evidence; its scores were computed when it arrived."""
 
     list_display = ["pk", "clinic", "provider", "instrument", "channel", "language", "local_date",
@@ -242,18 +246,9 @@ class ResponseAdmin(admin.ModelAdmin):
     def answers_pretty(self, obj: Response) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.answers, indent=2, sort_keys=True))
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Testimonial)
-class TestimonialAdmin(admin.ModelAdmin):
+class TestimonialAdmin(ViewOnlyAdmin):
     """Read-only: approving, rejecting and editing happen in the audited moderation queue
     (/staff/), so no change can bypass the audit log. Admins read the original text here."""
 
@@ -269,15 +264,9 @@ class TestimonialAdmin(admin.ModelAdmin):
     def clinic(self, obj: Testimonial) -> str:
         return obj.response.clinic.name
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdmin):
     """The audit log: readable by admins, changeable by nobody."""
 
     list_display = ["created_at", "actor", "action", "clinic", "target"]
@@ -285,12 +274,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "clinic"]
     search_fields = ["target", "actor__username"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

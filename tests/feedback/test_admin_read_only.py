@@ -25,6 +25,8 @@ def test_testimonial_status_cannot_be_changed_in_the_admin(admin_client, instrum
     admin_client.post(url, {"status": "approved"})
     testimonial.refresh_from_db()
     assert testimonial.status == "pending"
+    delete = f"/admin/feedback/testimonial/{testimonial.pk}/delete/"
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
 
 
 def test_export_jobs_are_listed_read_only(admin_client):
