@@ -1,4 +1,4 @@
-"""Day rollups: always the exact sums of the fine rollups, and what the dashboard reads by default."""
+"""Day rollups: always the exact sums of the fine ones, and what the dashboard reads by default."""
 
 import datetime as dt
 
