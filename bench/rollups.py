@@ -67,7 +67,9 @@ def data_generate(cursor, responses: int) -> None:
 
     definition = instrument_definition(instrument_current())
     cursor.execute("TRUNCATE analytics_responserollup, analytics_dimensionrollup, "
-                   "analytics_itemrollup, feedback_dirtybucket, feedback_dimensionscore, "
+                   "analytics_itemrollup, analytics_responsedayrollup, "
+                   "analytics_dimensiondayrollup, analytics_itemdayrollup, "
+                   "feedback_dirtybucket, feedback_dimensionscore, "
                    "feedback_testimonial, feedback_response, feedback_provider, "
                    "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE")
     cursor.execute(
@@ -76,8 +78,10 @@ def data_generate(cursor, responses: int) -> None:
         "FROM generate_series(1, %s) c", [CLINICS],
     )
     cursor.execute(
-        "INSERT INTO feedback_provider (clinic_id, display_name, role, external_id, is_active) "
-        "SELECT c.id, 'Provider ' || c.id || '-' || p, 'physician', c.id || '-' || p, true "
+        "INSERT INTO feedback_provider (clinic_id, display_name, role, external_id, is_active, "
+        "email, kudos_digest) "
+        "SELECT c.id, 'Provider ' || c.id || '-' || p, 'physician', c.id || '-' || p, true, "
+        "'', false "
         "FROM feedback_clinic c, generate_series(1, %s) p", [PROVIDERS_PER_CLINIC],
     )
     pairs = ", ".join(
