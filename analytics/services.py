@@ -60,6 +60,7 @@ DAY_ROLLUPS = (
                "detractors")),
     DayRollup(ItemRollup, ItemDayRollup, ("item",), ("answers", "top_box")),
 )
+
 DRAIN_BATCH_SIZE = 200
 REBUILD_DAYS_PER_BATCH = 7
 # A range at least this long is rebuilt by swapping in whole new tables (PostgreSQL only); the
@@ -257,6 +258,7 @@ def _day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
         if rollup.fine in tables:
             # The ORM names the table only as a quoted identifier; the staging copy has its
             # columns, so reading it instead is a change of name.
+            assert quote(rollup.fine._meta.db_table) in sql
             sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
         _insert_from_select(rollup.coarse, [*keys, *rollup.sums], sql, params,
                             table=tables.get(rollup.coarse))
