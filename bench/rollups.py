@@ -227,7 +227,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from analytics.models import DimensionRollup, ItemRollup, ResponseRollup
+    from analytics.models import (
+        DimensionDayRollup,
+        DimensionRollup,
+        ItemDayRollup,
+        ItemRollup,
+        ResponseDayRollup,
+        ResponseRollup,
+    )
     from analytics.services import rollups_rebuild
     from feedback.models import DimensionScore, Response
     from feedback.services import instruments_load_shipped
@@ -264,6 +271,9 @@ def main() -> None:
             print(f"    {label:<40} {seconds:8.2f} s")
     print(f"rollup rows: responses {ResponseRollup.objects.count():,}, "
           f"dimensions {DimensionRollup.objects.count():,}, items {ItemRollup.objects.count():,}")
+    print(f"day rollup rows: responses {ResponseDayRollup.objects.count():,}, "
+          f"dimensions {DimensionDayRollup.objects.count():,}, "
+          f"items {ItemDayRollup.objects.count():,}")
     print(f"ratio rebuild / (a) plain GROUP BY: {rebuild / plain:.2f} (target <= 3)")
     print(f"ratio rebuild / (b) full-key GROUP BYs: {rebuild / full_key:.2f}")
     if args.batched:
