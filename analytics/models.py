@@ -111,6 +111,90 @@ class ItemRollup(RollupBucket):
         return f"{self.clinic_id}/{self.local_date} {self.item}: {self.top_box}/{self.answers}"
 
 
+# The coarse rollups' key: what the dashboard filters by in the common case (no visit type,
+# channel or language chosen).
+DAY_BUCKET_FIELDS = ("clinic", "local_date", "provider")
+
+
+def _day_unique_key(*extra: str, name: str) -> models.UniqueConstraint:
+    """DAY_BUCKET_FIELDS plus ``extra``, a missing provider counting as one value (see above)."""
+    return models.UniqueConstraint(
+        F("clinic"),
+        F("local_date"),
+        Coalesce(F("provider"), Value(0)),
+        *(F(field) for field in extra),
+        name=name,
+    )
+
+
+class DayRollupBucket(models.Model):
+    """The coarse key: a clinic's day and provider, summed over visit type, channel and language.
+
+    At a health system's density the fine rollups are about as large as the raw data; these are
+    several times smaller and answer every dashboard filter that names none of those three.
+    Derived from the fine rows of the same buckets in the same transaction, so they are exact
+    sums of them.
+    """
+
+    clinic = models.ForeignKey(
+        "feedback.Clinic", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    local_date = models.DateField()
+    provider = models.ForeignKey(
+        "feedback.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_index=False, db_constraint=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ResponseDayRollup(DayRollupBucket):
+    """ResponseRollup summed over visit type, channel and language."""
+
+    responses = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [_day_unique_key(name="response_day_rollup_unique_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}/{self.local_date}: {self.responses} responses"
+
+
+class DimensionDayRollup(DayRollupBucket):
+    """DimensionRollup summed over visit type, channel and language."""
+
+    dimension = models.CharField(max_length=40)
+    n = models.PositiveIntegerField()
+    score_sum = models.FloatField()
+    score_sumsq = models.FloatField()
+    answered_items = models.PositiveIntegerField()
+    top_box_items = models.PositiveIntegerField()
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [_day_unique_key("dimension", name="dimension_day_rollup_unique_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}/{self.local_date} {self.dimension}: n={self.n}"
+
+
+class ItemDayRollup(DayRollupBucket):
+    """ItemRollup summed over visit type, channel and language."""
+
+    item = models.CharField(max_length=40)
+    answers = models.PositiveIntegerField()
+    top_box = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [_day_unique_key("item", name="item_day_rollup_unique_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id}/{self.local_date} {self.item}: {self.top_box}/{self.answers}"
+
+
 class ExportJob(models.Model):
     """An export too large to stream in the request: built by a Celery task, kept privately.
 

@@ -7,6 +7,8 @@ keeps them portable between PostgreSQL and SQLite (the demo), JSON key lookups i
 A rebuild of a long range on PostgreSQL loads the same SELECTs into fresh tables instead and
 swaps them in (analytics.rollup_tables): at 1M responses the rollups are about as large as the
 raw data, and maintaining their indexes row by row is what made the batched rebuild slow.
+Wherever fine rows are written, the coarse (day) rollups of the same buckets are summed from
+them in the same transaction, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from analytics.dashboard.cache import dashboard_cache_invalidate
-from analytics.models import BUCKET_FIELDS, DimensionRollup, ItemRollup, ResponseRollup
+from analytics.models import (
+    BUCKET_FIELDS,
+    DimensionDayRollup,
+    DimensionRollup,
+    ItemDayRollup,
+    ItemRollup,
+    ResponseDayRollup,
+    ResponseRollup,
+)
 from analytics.rollup_tables import staging_table_create, staging_table_swap
 from feedback.models import Clinic, DimensionScore, DirtyBucket, Instrument, Response
 from feedback.scoring import nps_class
@@ -31,6 +41,26 @@ from feedback.services import instrument_definition
 Bucket = tuple[int, dt.date]  # (clinic id, local date)
 
 ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
+
+
+@dataclass(frozen=True)
+class DayRollup:
+    """A coarse rollup: its fine rollup summed over visit type, channel and language."""
+
+    fine: type
+    coarse: type
+    key: tuple[str, ...]  # beyond (clinic, local_date, provider)
+    sums: tuple[str, ...]
+
+
+DAY_ROLLUPS = (
+    DayRollup(ResponseRollup, ResponseDayRollup, (), ("responses",)),
+    DayRollup(DimensionRollup, DimensionDayRollup, ("dimension",),
+              ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items", "promoters",
+               "detractors")),
+    DayRollup(ItemRollup, ItemDayRollup, ("item",), ("answers", "top_box")),
+)
+
 DRAIN_BATCH_SIZE = 200
 REBUILD_DAYS_PER_BATCH = 7
 # A range at least this long is rebuilt by swapping in whole new tables (PostgreSQL only); the
@@ -207,6 +237,36 @@ def _rollups_insert(
                             params, table=tables.get(ItemRollup))
 
 
+def _day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
+    """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
+
+    Summing the fine rows just written (not the raw responses again) keeps every coarse row the
+    exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
+    (the bulk rebuild) it reads the fine staging tables and writes the coarse ones.
+    """
+    tables = tables or {}
+    quote = connection.ops.quote_name
+    for rollup in DAY_ROLLUPS:
+        keys = ("clinic", "local_date", "provider", *rollup.key)
+        select = (
+            rollup.fine.objects.filter(where)
+            .values(*keys)
+            .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
+            .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
+            # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
+            # pages: a dashboard period then reads a few pages instead of one per row.
+            .order_by("clinic_id", "local_date", "provider_id", *rollup.key)
+        )
+        sql, params = select.query.sql_with_params()
+        if rollup.fine in tables:
+            # The ORM names the table only as a quoted identifier; the staging copy has its
+            # columns, so reading it instead is a change of name.
+            assert quote(rollup.fine._meta.db_table) in sql
+            sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
+        _insert_from_select(rollup.coarse, [*keys, *rollup.sums], sql, params,
+                            table=tables.get(rollup.coarse))
+
+
 def _recompute(
     *, rollup_where: Q, response_where: Q, score_where: Q, clinic_ids: Iterable[int]
 ) -> None:
@@ -226,9 +286,10 @@ def _recompute(
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
-    for model in ROLLUP_MODELS:
+    for model in (*ROLLUP_MODELS, *(rollup.coarse for rollup in DAY_ROLLUPS)):
         model.objects.filter(rollup_where).delete()
     _rollups_insert(response_where=response_where, score_where=score_where, facts=facts)
+    _day_rollups_insert(where=rollup_where)
     touched = sorted(set(clinic_ids))
     transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
 
@@ -390,7 +451,8 @@ def _rollups_rebuild_bulk(
     """Load first..last into fresh tables, index them, swap them in: one transaction in all.
 
     ``whole`` (no range asked for) means every row is rebuilt; otherwise the old rows outside
-    the range are copied over first. The last progress call waits for the swap.
+    the range are copied over first. The coarse tables are summed from the loaded fine ones and
+    swapped in with them. The last progress call waits for the swap.
     """
     if connection.vendor != "postgresql":
         raise NotImplementedError("the bulk rebuild swaps PostgreSQL tables")
@@ -421,6 +483,11 @@ def _rollups_rebuild_bulk(
                     f"FROM {quote(table)} WHERE local_date < %s OR local_date > %s",
                     [first, last],
                 )
+        # Every coarse row is summed again from the fine staging tables once they are loaded.
+        for rollup in DAY_ROLLUPS:
+            tables[rollup.coarse] = staging_table_create(
+                cursor, table=rollup.coarse._meta.db_table
+            )
         done = 0
         while done < total_days:
             start = first + dt.timedelta(days=done)
@@ -436,6 +503,7 @@ def _rollups_rebuild_bulk(
             done += (end - start).days + 1
             if progress is not None and done < total_days:
                 progress(done, total_days)
+        _day_rollups_insert(where=Q(), tables=tables)
         for model, staging in tables.items():
             staging_table_swap(cursor, table=model._meta.db_table, staging=staging)
         transaction.on_commit(dashboard_cache_invalidate, robust=True)

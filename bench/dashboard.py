@@ -115,7 +115,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from analytics.models import DimensionRollup, ResponseRollup
+    from analytics.models import DimensionDayRollup, DimensionRollup, ResponseRollup
     from analytics.services import rollups_rebuild
     from feedback.models import Clinic, ClinicMembership
     from feedback.services import instruments_load_shipped
@@ -138,7 +138,8 @@ def main() -> None:
         print(
             f"{size:>9,} responses: generated and rolled up in {elapsed:.0f} s;"
             f" rollup rows: {ResponseRollup.objects.count():,} response,"
-            f" {DimensionRollup.objects.count():,} dimension",
+            f" {DimensionRollup.objects.count():,} dimension,"
+            f" {DimensionDayRollup.objects.count():,} dimension-day",
             flush=True,
         )
         for who, user in (("admin, 20 clinics", admin), ("manager, 1 clinic", manager)):

@@ -67,7 +67,9 @@ def data_generate(cursor, responses: int) -> None:
 
     definition = instrument_definition(instrument_current())
     cursor.execute("TRUNCATE analytics_responserollup, analytics_dimensionrollup, "
-                   "analytics_itemrollup, feedback_dirtybucket, feedback_dimensionscore, "
+                   "analytics_itemrollup, analytics_responsedayrollup, "
+                   "analytics_dimensiondayrollup, analytics_itemdayrollup, "
+                   "feedback_dirtybucket, feedback_dimensionscore, "
                    "feedback_testimonial, feedback_response, feedback_provider, "
                    "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE")
     cursor.execute(
@@ -76,8 +78,10 @@ def data_generate(cursor, responses: int) -> None:
         "FROM generate_series(1, %s) c", [CLINICS],
     )
     cursor.execute(
-        "INSERT INTO feedback_provider (clinic_id, display_name, role, external_id, is_active) "
-        "SELECT c.id, 'Provider ' || c.id || '-' || p, 'physician', c.id || '-' || p, true "
+        "INSERT INTO feedback_provider (clinic_id, display_name, role, external_id, is_active, "
+        "email, kudos_digest) "
+        "SELECT c.id, 'Provider ' || c.id || '-' || p, 'physician', c.id || '-' || p, true, "
+        "'', false "
         "FROM feedback_clinic c, generate_series(1, %s) p", [PROVIDERS_PER_CLINIC],
     )
     pairs = ", ".join(
@@ -223,7 +227,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from analytics.models import DimensionRollup, ItemRollup, ResponseRollup
+    from analytics.models import (
+        DimensionDayRollup,
+        DimensionRollup,
+        ItemDayRollup,
+        ItemRollup,
+        ResponseDayRollup,
+        ResponseRollup,
+    )
     from analytics.services import rollups_rebuild
     from feedback.models import DimensionScore, Response
     from feedback.services import instruments_load_shipped
@@ -260,6 +271,9 @@ def main() -> None:
             print(f"    {label:<40} {seconds:8.2f} s")
     print(f"rollup rows: responses {ResponseRollup.objects.count():,}, "
           f"dimensions {DimensionRollup.objects.count():,}, items {ItemRollup.objects.count():,}")
+    print(f"day rollup rows: responses {ResponseDayRollup.objects.count():,}, "
+          f"dimensions {DimensionDayRollup.objects.count():,}, "
+          f"items {ItemDayRollup.objects.count():,}")
     print(f"ratio rebuild / (a) plain GROUP BY: {rebuild / plain:.2f} (target <= 3)")
     print(f"ratio rebuild / (b) full-key GROUP BYs: {rebuild / full_key:.2f}")
     if args.batched:

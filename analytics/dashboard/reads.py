@@ -16,8 +16,12 @@ from django.db.models.functions import Trunc
 
 from analytics.dashboard.cache import cached_apart_from_rollups
 from analytics.dashboard.scope import DashboardScope
-from analytics.models import DimensionRollup, ResponseRollup
-from analytics.selectors import dimension_totals, item_totals
+from analytics.selectors import (
+    dimension_rollups,
+    dimension_totals,
+    item_totals,
+    response_rollups,
+)
 from analytics.stats import Moments, Proportion, Recommendation
 from feedback.models import Invitation
 
@@ -115,7 +119,7 @@ def _dimension_sums(scope: DashboardScope):
         for row in dimension_totals(where=scope.rollup_filter(previous=True))
     }
     rows = (
-        DimensionRollup.objects.filter(current.q())
+        dimension_rollups(current)
         .annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
         .values("period", "dimension")
         .annotate(**{name: Sum(name) for name in ("n", "score_sum", "score_sumsq")})
@@ -131,7 +135,7 @@ def _dimension_sums(scope: DashboardScope):
 def _response_counts(scope: DashboardScope) -> tuple[int, int]:
     """Responses in the current and the previous period, in one pass over both."""
     both = replace(scope.rollup_filter(), since=scope.previous[0])
-    totals = ResponseRollup.objects.filter(both.q()).aggregate(
+    totals = response_rollups(both).aggregate(
         current=Sum("responses", filter=Q(local_date__gte=scope.since)),
         previous=Sum("responses", filter=Q(local_date__lt=scope.since)),
     )

@@ -20,8 +20,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from analytics.exports.csv_writer import neutralised
-from analytics.models import DimensionRollup
-from analytics.selectors import DIMENSION_SUMS, RollupFilter
+from analytics.selectors import DIMENSION_SUMS, RollupFilter, dimension_rollups
 from analytics.stats import (
     Moments,
     Proportion,
@@ -92,7 +91,7 @@ def _grouped(where: RollupFilter, granularity: str):
     period = {"day": F("local_date"), "week": TruncWeek("local_date"),
               "month": TruncMonth("local_date")}[granularity]
     return (
-        DimensionRollup.objects.filter(where.q())
+        dimension_rollups(where)
         .annotate(period=period)
         .values("period", "clinic_id", "dimension", "provider_id")
         .annotate(**{name: Sum(name) for name in DIMENSION_SUMS})

@@ -1,0 +1,211 @@
+"""Day rollups: always the exact sums of the fine ones, and what the dashboard reads by default."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+
+from analytics.models import (
+    DimensionDayRollup,
+    DimensionRollup,
+    ItemDayRollup,
+    ItemRollup,
+    ResponseDayRollup,
+    ResponseRollup,
+)
+from analytics.selectors import (
+    RollupFilter,
+    dimension_rollups,
+    dimension_totals,
+    item_rollups,
+    item_totals,
+    response_rollups,
+    response_total,
+)
+from analytics.services import (
+    DAY_ROLLUPS,
+    dirty_buckets_drain,
+    rollups_rebuild,
+    rollups_rebuild_for_buckets,
+)
+from feedback.models import Response
+from feedback.services import response_submit
+
+pytestmark = pytest.mark.django_db
+
+NOON_UTC = dt.datetime(2026, 2, 2, 17, 0, tzinfo=dt.UTC)
+FIRST_DAY = dt.date(2026, 2, 2)
+FLOAT_SUMS = {"score_sum", "score_sumsq"}
+
+
+def fine_summed(rollup) -> dict[tuple, dict]:
+    keys = ("clinic_id", "local_date", "provider_id", *rollup.key)
+    rows = rollup.fine.objects.values(*keys).annotate(
+        **{f"total_{name}": Sum(name) for name in rollup.sums}
+    )
+    return {
+        tuple(row[key] for key in keys): {name: row[f"total_{name}"] for name in rollup.sums}
+        for row in rows
+    }
+
+
+def day_rows(rollup) -> dict[tuple, dict]:
+    keys = ("clinic_id", "local_date", "provider_id", *rollup.key)
+    rows = rollup.coarse.objects.values(*keys, *rollup.sums)
+    found = {tuple(row[key] for key in keys): {name: row[name] for name in rollup.sums}
+             for row in rows}
+    assert len(found) == len(rows), "one day row per key"
+    return found
+
+
+def assert_day_rollups_are_the_fine_ones_summed() -> None:
+    for rollup in DAY_ROLLUPS:
+        expected, found = fine_summed(rollup), day_rows(rollup)
+        assert expected, f"no {rollup.fine.__name__} rows to compare"
+        assert found.keys() == expected.keys(), rollup.coarse.__name__
+        for key, sums in expected.items():
+            for name, value in sums.items():
+                if name in FLOAT_SUMS:
+                    assert found[key][name] == pytest.approx(value), (key, name)
+                else:
+                    assert found[key][name] == value, (key, name)
+
+
+@pytest.fixture
+def varied_responses(instrument, clinic_a, clinic_b, provider_a, full_answers):
+    """Two clinics, a provider or none, several visit types, channels and languages a day."""
+    channels, visit_types, languages = ("email", "sms", "qr"), ("", "routine", "urgent"), (
+        "en", "es")
+    for day in range(12):
+        for k in range(1 + day % 4):
+            likert = 1 + (day + k) % 5
+            answers = {item: (day + k) % 11 if item == "recommend" else likert
+                       for item in full_answers}
+            if k == 1:
+                answers["empathy_feelings"] = None
+            response_submit(
+                instrument=instrument, clinic=clinic_a if (day + k) % 4 else clinic_b,
+                answers=answers, language=languages[k % 2], channel=channels[(day + k) % 3],
+                visit_type=visit_types[(day + k) % 3],
+                provider=provider_a if (day + k) % 4 and k != 2 else None,
+                now=NOON_UTC + dt.timedelta(days=day, hours=k),
+            )
+
+
+def test_submissions_processed_on_commit_leave_day_rollups_equal_to_the_fine_ones(
+    instrument, clinic_a, provider_a, full_answers, django_capture_on_commit_callbacks
+):
+    from compassion_portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the demo's in-process path, whatever this run's broker
+    try:
+        for k, channel in enumerate(("email", "sms", "qr", "sms")):
+            with django_capture_on_commit_callbacks(execute=True):
+                response_submit(
+                    instrument=instrument, clinic=clinic_a,
+                    answers={item: 3 + k % 3 for item in full_answers}, language="en",
+                    channel=channel, provider=provider_a if k % 2 else None,
+                    now=NOON_UTC + dt.timedelta(hours=k),
+                )
+    finally:
+        app.conf.task_always_eager = saved
+
+    assert ResponseDayRollup.objects.get(provider__isnull=True).responses == 2
+    assert ResponseDayRollup.objects.get(provider=provider_a).responses == 2
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+def test_a_drain_leaves_day_rollups_equal_to_the_fine_ones(varied_responses):
+    dirty_buckets_drain()
+
+    assert DimensionDayRollup.objects.count() < DimensionRollup.objects.count()
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+def test_a_recompute_replaces_stale_day_rows_and_drops_emptied_ones(varied_responses, clinic_a):
+    dirty_buckets_drain()
+    DimensionDayRollup.objects.update(n=999)
+    emptied = Response.objects.filter(clinic=clinic_a).values_list("local_date", flat=True)[0]
+    Response.objects.filter(clinic=clinic_a, local_date=emptied).delete()
+    buckets = set(Response.objects.values_list("clinic_id", "local_date"))
+
+    rollups_rebuild_for_buckets(buckets=buckets | {(clinic_a.pk, emptied)})
+
+    assert not ItemDayRollup.objects.filter(clinic=clinic_a, local_date=emptied).exists()
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+def test_a_batched_rebuild_leaves_day_rollups_equal_to_the_fine_ones(varied_responses):
+    dirty_buckets_drain()
+    ItemDayRollup.objects.update(answers=999)
+    ResponseDayRollup.objects.all().delete()
+
+    rollups_rebuild(bulk=False, days_per_batch=5)
+
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+@pytest.mark.services
+def test_a_bulk_rebuild_leaves_day_rollups_equal_to_the_fine_ones(varied_responses):
+    dirty_buckets_drain()
+    DimensionDayRollup.objects.update(score_sum=-1)
+    ResponseDayRollup.objects.all().delete()
+
+    rollups_rebuild(bulk=True)
+
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+@pytest.mark.services
+def test_a_partial_bulk_rebuild_leaves_day_rollups_equal_to_the_fine_ones(varied_responses):
+    dirty_buckets_drain()
+    # Inside the range the fine rows are rebuilt; outside it they are copied as they are,
+    # stale values included, and the day rows must still be their sums.
+    ItemRollup.objects.filter(local_date__lt=FIRST_DAY + dt.timedelta(days=3)).update(
+        answers=50)
+    DimensionDayRollup.objects.update(n=999)
+
+    rollups_rebuild(since=FIRST_DAY + dt.timedelta(days=3),
+                    until=FIRST_DAY + dt.timedelta(days=8), bulk=True)
+
+    assert ItemDayRollup.objects.filter(local_date=FIRST_DAY).first().answers % 50 == 0
+    assert_day_rollups_are_the_fine_ones_summed()
+
+
+def test_reads_without_visit_type_channel_or_language_use_the_day_rollups(clinic_a):
+    common = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
+                          provider_id=0)
+    by_channel = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
+                              channel="sms")
+
+    assert dimension_rollups(common).model is DimensionDayRollup
+    assert item_rollups(common).model is ItemDayRollup
+    assert response_rollups(common).model is ResponseDayRollup
+    assert dimension_rollups(by_channel).model is DimensionRollup
+    assert item_rollups(by_channel).model is ItemRollup
+    assert response_rollups(by_channel).model is ResponseRollup
+
+
+def test_day_and_fine_rollups_give_the_same_totals(varied_responses, clinic_a, clinic_b):
+    dirty_buckets_drain()
+    where = RollupFilter(clinic_ids=[clinic_a.pk, clinic_b.pk], since=FIRST_DAY,
+                         until=FIRST_DAY + dt.timedelta(days=11))
+    from_day = list(dimension_totals(where=where, group_by=("clinic_id", "provider_id")))
+    fine_totals = {
+        (row["clinic_id"], row["provider_id"], row["dimension"]): row
+        for row in DimensionRollup.objects.filter(where.q())
+        .values("clinic_id", "provider_id", "dimension")
+        .annotate(n=Sum("n"), score_sum=Sum("score_sum"), promoters=Sum("promoters"))
+    }
+
+    assert len(from_day) == len(fine_totals)
+    for row in from_day:
+        fine = fine_totals[(row["clinic_id"], row["provider_id"], row["dimension"])]
+        assert (row["n"], row["promoters"]) == (fine["n"], fine["promoters"])
+        assert row["score_sum"] == pytest.approx(fine["score_sum"])
+    assert response_total(where=where) == Response.objects.count()
+    assert list(item_totals(where=where)) == list(
+        ItemRollup.objects.filter(where.q()).values("item")
+        .annotate(answers=Sum("answers"), top_box=Sum("top_box")).order_by("item")
+    )
