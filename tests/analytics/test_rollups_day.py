@@ -13,6 +13,7 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
+from analytics.rollup_queries import DAY_ROLLUPS
 from analytics.selectors import (
     RollupFilter,
     dimension_rollups,
@@ -23,7 +24,6 @@ from analytics.selectors import (
     response_total,
 )
 from analytics.services import (
-    DAY_ROLLUPS,
     dirty_buckets_drain,
     rollups_rebuild,
     rollups_rebuild_for_buckets,
