@@ -1,0 +1,143 @@
+"""Where care happens: clinics, their staff and managers, visits, and shared choices."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    QR = "qr", _("QR code / kiosk")
+
+
+class VisitType(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    URGENT = "urgent", _("Urgent care")
+    TELEHEALTH = "telehealth", _("Telehealth")
+    PROCEDURE = "procedure", _("Procedure")
+    OTHER = "other", _("Other")
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone],
+        help_text=_("IANA name, e.g. America/New_York; days are counted in this zone."),
+    )
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ClinicMembership(models.Model):
+    """Who may see and manage a clinic's feedback. Admins (superusers) see every clinic."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Clinic manager")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_memberships"
+    )
+    clinic = models.ForeignKey("Clinic", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MANAGER)
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_unique_user_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.clinic} ({self.get_role_display()})"
+
+
+class Provider(models.Model):
+    class Role(models.TextChoices):
+        PHYSICIAN = "physician", _("Physician")
+        NURSE = "nurse", _("Nurse")
+        NURSE_PRACTITIONER = "nurse_practitioner", _("Nurse practitioner")
+        PHYSICIAN_ASSISTANT = "physician_assistant", _("Physician assistant")
+        THERAPIST = "therapist", _("Therapist")
+        OTHER = "other", _("Other")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers")
+    display_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.PHYSICIAN)
+    # The identifier the clinic's own systems use; lets visit imports find the provider.
+    external_id = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    # Staff contact for the optional weekly kudos digest (patients' thanks); not a patient's.
+    email = models.EmailField(blank=True)
+    kudos_digest = models.BooleanField(
+        default=False, help_text=_("Send a weekly e-mail with the thanks patients wrote.")
+    )
+    kudos_digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["clinic", "display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "external_id"],
+                condition=~Q(external_id=""),
+                name="provider_unique_external_id_per_clinic",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+
+class Visit(models.Model):
+    """An encounter to ask about. Deliberately carries no patient identity."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="visits")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    # The clinic system's visit id; re-importing the same file finds the visit again.
+    external_id = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    visit_type = models.CharField(
+        max_length=32, choices=VisitType.choices, default=VisitType.ROUTINE
+    )
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "external_id"], name="visit_unique_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} visit {self.external_id}"
