@@ -170,7 +170,7 @@ def full_key_group_bys(cursor) -> dict[str, tuple[str, list]]:
     """The rebuild's own SELECTs, each summed over every output column so none is skipped."""
     from django.db.models import Q
 
-    from analytics import services
+    from analytics import rollup_queries as services
 
     facts = services.scoring_facts()
     responses, params_r = services._response_rollup_select(Q()).query.sql_with_params()
