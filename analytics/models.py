@@ -89,9 +89,16 @@ class RollupBucket(DayRollupBucket):
 
 
 class ResponseCounts(models.Model):
-    """How many responses a bucket received (whether or not any dimension could be scored)."""
+    """How many responses a bucket received (whether or not any dimension could be scored), and
+    the invitations sent on its day with how many of those were answered (on any day since).
+
+    The response rate of a period is invitations_answered / invitations_sent summed over it; a
+    bucket may have invitations and no response, or the reverse (kiosk answers).
+    """
 
     responses = models.PositiveIntegerField()
+    invitations_sent = models.PositiveIntegerField(default=0)
+    invitations_answered = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True

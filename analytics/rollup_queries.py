@@ -25,7 +25,7 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
-from feedback.models import DimensionScore, Instrument, Response
+from feedback.models import DimensionScore, Instrument, Invitation, Response
 from feedback.scoring import nps_class
 from feedback.services import instrument_definition
 
@@ -45,7 +45,8 @@ class DayRollup:
 
 
 DAY_ROLLUPS = (
-    DayRollup(ResponseRollup, ResponseDayRollup, (), ("responses",)),
+    DayRollup(ResponseRollup, ResponseDayRollup, (),
+              ("responses", "invitations_sent", "invitations_answered")),
     DayRollup(DimensionRollup, DimensionDayRollup, ("dimension",),
               ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items", "promoters",
                "detractors")),
@@ -79,19 +80,60 @@ def scoring_facts() -> ScoringFacts:
     )
 
 
-def buckets_q(buckets: Iterable[Bucket], prefix: str = "") -> Q:
+@dataclass(frozen=True)
+class BucketFields:
+    """Where a model keeps a row's clinic and local day, as ORM lookups from that model."""
+
+    clinic: str = "clinic_id"
+    date: str = "local_date"
+
+
+ROLLUP_ROW = BucketFields()
+RESPONSE = BucketFields()
+SCORE = BucketFields("response__clinic_id", "response__local_date")
+# An invitation counts on the day it was sent, in its clinic's time zone.
+INVITATION = BucketFields("visit__clinic_id", "sent_local_date")
+
+
+def buckets_q(buckets: Iterable[Bucket], fields: BucketFields = ROLLUP_ROW) -> Q:
     dates_by_clinic: dict[int, set[dt.date]] = defaultdict(set)
     for clinic_id, local_date in buckets:
         dates_by_clinic[clinic_id].add(local_date)
     q = Q(pk__in=[])
     for clinic_id, dates in sorted(dates_by_clinic.items()):
-        q |= Q(**{f"{prefix}clinic_id": clinic_id, f"{prefix}local_date__in": sorted(dates)})
+        q |= Q(**{fields.clinic: clinic_id, f"{fields.date}__in": sorted(dates)})
     return q
 
 
-def range_q(since: dt.date, until: dt.date, clinic_ids: list[int], prefix: str = "") -> Q:
+def range_q(
+    since: dt.date, until: dt.date, clinic_ids: list[int], fields: BucketFields = ROLLUP_ROW
+) -> Q:
     # Naming every clinic lets the (clinic, local_date) indexes serve a date range of all clinics.
-    return Q(**{f"{prefix}clinic_id__in": clinic_ids, f"{prefix}local_date__range": (since, until)})
+    return Q(**{f"{fields.clinic}__in": clinic_ids, f"{fields.date}__range": (since, until)})
+
+
+@dataclass(frozen=True)
+class SourceRows:
+    """The raw rows a recompute reads: responses, their scores, and invitations."""
+
+    responses: Q
+    scores: Q
+    invitations: Q
+
+    @classmethod
+    def of_buckets(cls, buckets: Iterable[Bucket]) -> SourceRows:
+        buckets = list(buckets)
+        return cls(buckets_q(buckets, RESPONSE), buckets_q(buckets, SCORE),
+                   buckets_q(buckets, INVITATION))
+
+    @classmethod
+    def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> SourceRows:
+        return cls(*(range_q(since, until, clinic_ids, fields)
+                     for fields in (RESPONSE, SCORE, INVITATION)))
+
+    @classmethod
+    def everything(cls) -> SourceRows:
+        return cls(Q(), Q(), Q())
 
 
 def _insert_from_select(
@@ -106,13 +148,42 @@ def _insert_from_select(
         return cursor.rowcount
 
 
-def _response_rollup_select(where: Q) -> QuerySet:
-    return (
-        Response.objects.filter(where)
-        .values(*BUCKET_FIELDS)
-        .annotate(responses=Count("pk"))
-        .values_list(*BUCKET_FIELDS, "responses")
+RESPONSE_COUNT_COLUMNS = (*BUCKET_FIELDS, "responses", "invitations_sent", "invitations_answered")
+
+
+def _response_counts_sql(*, responses: Q, invitations: Q) -> tuple[str, list]:
+    """Responses per bucket, and the invitations sent on its day and answered, in one GROUP BY.
+
+    The invitation's visit gives its provider and visit type, as it does its response's.
+    """
+    response_keys = {f"key_{field}": F(field) for field in BUCKET_FIELDS}
+    invitation_keys = {
+        "key_clinic": F("visit__clinic"), "key_local_date": F("sent_local_date"),
+        "key_provider": F("visit__provider"), "key_visit_type": F("visit__visit_type"),
+        "key_channel": F("channel"), "key_language": F("language"),
+    }
+    assert list(invitation_keys) == list(response_keys)
+    counted = (
+        Response.objects.filter(responses)
+        .values(**response_keys)
+        .annotate(n_responses=Count("pk"), n_sent=Value(0), n_answered=Value(0))
+        .order_by()
     )
+    invited = (
+        Invitation.objects.filter(invitations, sent_local_date__isnull=False)
+        .values(**invitation_keys)
+        .annotate(n_responses=Value(0), n_sent=Count("pk"),
+                  n_answered=Count("pk", filter=Q(used_at__isnull=False)))
+        .order_by()
+    )
+    union_sql, params = counted.union(invited, all=True).order_by().query.sql_with_params()
+    keys = ", ".join(response_keys)
+    sql = (
+        f"SELECT {keys}, SUM(n_responses) AS responses, SUM(n_sent) AS invitations_sent, "
+        "SUM(n_answered) AS invitations_answered "
+        f"FROM ({union_sql}) counts GROUP BY {keys}"
+    )
+    return sql, list(params)
 
 
 def _dimension_rollup_select(where: Q, facts: ScoringFacts) -> QuerySet:
@@ -202,18 +273,18 @@ DIMENSION_COLUMNS = (
 
 
 def rollups_insert(
-    *, response_where: Q, score_where: Q, facts: ScoringFacts, tables: dict | None = None
+    *, source: SourceRows, facts: ScoringFacts, tables: dict | None = None
 ) -> None:
-    """INSERT ... SELECT each rollup's rows for these responses (into ``tables`` if given)."""
+    """INSERT ... SELECT each rollup's rows for these source rows (into ``tables`` if given)."""
     tables = tables or {}
-    sql, params = _response_rollup_select(response_where).query.sql_with_params()
-    _insert_from_select(ResponseRollup, [*BUCKET_FIELDS, "responses"], sql, params,
+    sql, params = _response_counts_sql(responses=source.responses, invitations=source.invitations)
+    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
                         table=tables.get(ResponseRollup))
-    sql, params = _dimension_rollup_select(score_where, facts).query.sql_with_params()
+    sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
     _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
                         table=tables.get(DimensionRollup))
     if facts.item_top_values:
-        sql, params = _item_rollup_sql(response_where, facts)
+        sql, params = _item_rollup_sql(source.responses, facts)
         _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
                             params, table=tables.get(ItemRollup))
 

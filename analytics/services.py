@@ -25,6 +25,7 @@ from analytics.rollup_queries import (
     DAY_ROLLUPS,
     ROLLUP_MODELS,
     Bucket,
+    SourceRows,
     buckets_q,
     day_rollups_insert,
     range_q,
@@ -32,7 +33,7 @@ from analytics.rollup_queries import (
     scoring_facts,
 )
 from analytics.rollup_tables import staging_table_create, staging_table_swap
-from feedback.models import Clinic, DirtyBucket, Response
+from feedback.models import Clinic, DirtyBucket, Invitation, Response
 
 DRAIN_BATCH_SIZE = 200
 REBUILD_DAYS_PER_BATCH = 7
@@ -44,9 +45,7 @@ BULK_MIN_DAYS = 90
 ROLLUPS_LOCK_KEY = 0x526F6C6C  # "Roll"
 
 
-def _recompute(
-    *, rollup_where: Q, response_where: Q, score_where: Q, clinic_ids: Iterable[int]
-) -> None:
+def _recompute(*, rollup_where: Q, source: SourceRows, clinic_ids: Iterable[int]) -> None:
     """Replace the rollup rows selected by ``rollup_where``; callers hold the transaction."""
     facts = scoring_facts()
     if connection.vendor == "postgresql":
@@ -65,7 +64,7 @@ def _recompute(
             cursor.execute("SET LOCAL jit = off")
     for model in (*ROLLUP_MODELS, *(rollup.coarse for rollup in DAY_ROLLUPS)):
         model.objects.filter(rollup_where).delete()
-    rollups_insert(response_where=response_where, score_where=score_where, facts=facts)
+    rollups_insert(source=source, facts=facts)
     day_rollups_insert(where=rollup_where)
     touched = sorted(set(clinic_ids))
     transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
@@ -82,8 +81,7 @@ def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:
         with transaction.atomic():
             _recompute(
                 rollup_where=buckets_q(batch),
-                response_where=buckets_q(batch),
-                score_where=buckets_q(batch, prefix="response__"),
+                source=SourceRows.of_buckets(batch),
                 clinic_ids=[clinic_id for clinic_id, _ in batch],
             )
     return len(ordered)
@@ -120,8 +118,7 @@ def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
             buckets = [(clinic_id, local_date) for _, clinic_id, local_date, _ in rows]
             _recompute(
                 rollup_where=buckets_q(buckets),
-                response_where=buckets_q(buckets),
-                score_where=buckets_q(buckets, prefix="response__"),
+                source=SourceRows.of_buckets(buckets),
                 clinic_ids=[clinic_id for clinic_id, _ in buckets],
             )
             unchanged = Q(pk__in=[])
@@ -145,16 +142,18 @@ def _bulk_rebuild_absent() -> bool:
 def _date_span(
     since: dt.date | None, until: dt.date | None, *, rollups_too: bool = True
 ) -> tuple[dt.date, dt.date] | None:
-    """The requested range, open ends filled from the data (responses and stale rollups alike).
+    """The requested range, open ends filled from the data (responses, invitations sent and stale
+    rollups alike).
 
     A whole bulk rebuild replaces every rollup row whatever its date, so it need not scan the
     rollup tables (millions of rows, no index leading with the date) for theirs.
     """
     if since is not None and until is not None:
         return since, until
-    models = (Response, *ROLLUP_MODELS) if rollups_too else (Response,)
-    bounds = [model.objects.aggregate(lo=Min("local_date"), hi=Max("local_date"))
-              for model in models]
+    dated = [(Response, "local_date"), (Invitation, "sent_local_date")]
+    if rollups_too:
+        dated += [(model, "local_date") for model in ROLLUP_MODELS]
+    bounds = [model.objects.aggregate(lo=Min(field), hi=Max(field)) for model, field in dated]
     lows = [b["lo"] for b in bounds if b["lo"] is not None]
     highs = [b["hi"] for b in bounds if b["hi"] is not None]
     if not lows:
@@ -211,8 +210,7 @@ def rollups_rebuild(
         with transaction.atomic():
             _recompute(
                 rollup_where=range_q(start, end, clinic_ids),
-                response_where=range_q(start, end, clinic_ids),
-                score_where=range_q(start, end, clinic_ids, prefix="response__"),
+                source=SourceRows.of_range(start, end, clinic_ids),
                 clinic_ids=clinic_ids,
             )
         done += (end - start).days + 1
@@ -271,12 +269,10 @@ def _rollups_rebuild_bulk(
             end = min(last, start + dt.timedelta(days=chunk_days - 1))
             if whole and start == first and end == last:
                 # One pass over everything: no range filter for the planner to weigh.
-                response_where, score_where = Q(), Q()
+                source = SourceRows.everything()
             else:
-                response_where = range_q(start, end, clinic_ids)
-                score_where = range_q(start, end, clinic_ids, prefix="response__")
-            rollups_insert(response_where=response_where, score_where=score_where,
-                            facts=facts, tables=tables)
+                source = SourceRows.of_range(start, end, clinic_ids)
+            rollups_insert(source=source, facts=facts, tables=tables)
             done += (end - start).days + 1
             if progress is not None and done < total_days:
                 progress(done, total_days)

@@ -62,11 +62,12 @@ def invitations_generate(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO feedback_invitation (visit_id, channel, language, token_salt, token_hash,
-            contact, contact_hash, created_at, expires_at, sent_at, used_at)
-        SELECT id, 'email', preferred_language, '', md5(external_id), '', '', occurred_at,
-            occurred_at + interval '30 days', occurred_at + interval '1 hour',
-            CASE WHEN external_id LIKE 'R%%' THEN occurred_at + interval '2 hours' END
-        FROM feedback_visit
+            contact, contact_hash, created_at, expires_at, sent_at, sent_local_date, used_at)
+        SELECT v.id, 'email', v.preferred_language, '', md5(v.external_id), '', '', v.occurred_at,
+            v.occurred_at + interval '30 days', v.occurred_at + interval '1 hour',
+            ((v.occurred_at + interval '1 hour') AT TIME ZONE c.timezone)::date,
+            CASE WHEN v.external_id LIKE 'R%%' THEN v.occurred_at + interval '2 hours' END
+        FROM feedback_visit v JOIN feedback_clinic c ON c.id = v.clinic_id
         """
     )
     cursor.execute("ANALYZE")

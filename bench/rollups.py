@@ -173,11 +173,15 @@ def full_key_group_bys(cursor) -> dict[str, tuple[str, list]]:
     from analytics import rollup_queries as services
 
     facts = services.scoring_facts()
-    responses, params_r = services._response_rollup_select(Q()).query.sql_with_params()
+    responses, params_r = services._response_counts_sql(responses=Q(), invitations=Q())
     dimensions, params_d = services._dimension_rollup_select(Q(), facts).query.sql_with_params()
     items, params_i = services._item_rollup_sql(Q(), facts)
     return {
-        "responses": (f"SELECT count(*), sum(responses) FROM ({responses}) g", list(params_r)),
+        "responses": (
+            "SELECT count(*), sum(responses), sum(invitations_sent), sum(invitations_answered) "
+            f"FROM ({responses}) g",
+            list(params_r),
+        ),
         "dimensions": (
             "SELECT count(*), sum(n), sum(score_sum), sum(score_sumsq), sum(answered), "
             f"sum(top_box), sum(promoters), sum(detractors) FROM ({dimensions}) g",

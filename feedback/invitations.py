@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from feedback.models import Channel, Invitation, Visit
+from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.sms import sms_send
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,9 @@ def invitation_send(*, invitation_id: int, now: dt.datetime | None = None) -> bo
         return False
     _deliver(invitation, kind="invitation")
     invitation.sent_at = now
-    invitation.save(update_fields=["sent_at"])
+    invitation.sent_local_date = clinic_local_date(invitation.visit.clinic, now)
+    invitation.save(update_fields=["sent_at", "sent_local_date"])
+    rollup_buckets_mark_dirty(invitation.visit.clinic, invitation.sent_local_date)
     return True
 
 

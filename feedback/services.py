@@ -25,19 +25,18 @@ from feedback.models import (
     Channel,
     Clinic,
     DimensionScore,
-    DirtyBucket,
     Instrument,
     Invitation,
     Provider,
     Response,
     Testimonial,
 )
+from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.scoring import DimensionResult, score_response
 from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 # A burst of submissions waits this long for one aggregation task (well inside the 60 s promise).
-ROLLUPS_DRAIN_DELAY_SECONDS = 5
 
 
 class InvitationUnavailable(Exception):
@@ -120,10 +119,6 @@ def invitation_by_token(token: str) -> Invitation | None:
         .filter(token_hash=token_hash(token))
         .first()
     )
-
-
-def clinic_local_date(clinic: Clinic, moment: dt.datetime) -> dt.date:
-    return moment.astimezone(clinic.tzinfo).date()
 
 
 def dimension_scores_unsaved(
@@ -215,11 +210,10 @@ def response_submit(
     follow_up_open_if_needed(response=response, scores=scores, testimonial_text=testimonial_text)
     if response.comment or testimonial_text.strip():
         enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
-    # Last, so the bucket's row lock is held only briefly; one row per bucket however many
-    # submissions, and one coalesced task (sent by name: feedback never imports analytics).
-    DirtyBucket.objects.bulk_create(
-        [DirtyBucket(clinic=clinic, local_date=response.local_date, marked_at=timezone.now())],
-        update_conflicts=True, unique_fields=["clinic", "local_date"], update_fields=["marked_at"],
-    )
-    enqueue_on_commit("analytics.tasks.rollups_drain", coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
+    # Last (see rollup_buckets_mark_dirty). An invitation counts as answered on the day it was
+    # sent, whose response rate changes too.
+    stale_days = [response.local_date]
+    if invitation is not None and invitation.sent_local_date is not None:
+        stale_days.append(invitation.sent_local_date)
+    rollup_buckets_mark_dirty(clinic, *stale_days)
     return response

@@ -3,8 +3,9 @@
 Rollup rebuilds call dashboard_cache_invalidate on commit with the clinics they touched, which
 moves those clinics to a new version (the old entries simply expire); a dashboard's key holds the
 versions of the clinics in its scope, so a submission at one clinic leaves every other clinic's
-cached dashboards warm. A rebuild of everything bumps the global version. Entries also expire
-after CACHE_SECONDS, since invitations sent (the response rate) change without a rollup rebuild.
+cached dashboards warm (an invitation sent marks its day's rollups stale too, so the response
+rate follows the same path). A rebuild of everything bumps the global version. Entries also expire
+after CACHE_SECONDS.
 A cache outage costs speed, never the page.
 """
 
@@ -58,24 +59,6 @@ def dashboard_cache_key(scope: DashboardScope, *, instrument_key: str) -> str:
     versions = _rollup_versions(clinic.id for clinic in scope.clinics)
     digest = hashlib.sha256(f"{instrument_key}|{versions}|{scope!r}".encode()).hexdigest()
     return f"dashboard:{digest}"
-
-
-def cached_apart_from_rollups[T](name: str, scope: DashboardScope, compute: Callable[[], T]) -> T:
-    """A part that does not come from rollups (invitation counts), cached for CACHE_SECONDS
-    whatever the rollup version, so a rebuild does not send the page back to those tables."""
-    try:
-        key = f"dashboard:{name}:{hashlib.sha256(repr(scope).encode()).hexdigest()}"
-        found = cache.get(key)
-    except Exception:
-        logger.warning("dashboard cache unavailable", exc_info=True)
-        return compute()
-    if found is None:
-        found = compute()
-        try:
-            cache.set(key, found, CACHE_SECONDS)
-        except Exception:
-            logger.warning("dashboard part not cached", exc_info=True)
-    return found
 
 
 def dashboard_cached(

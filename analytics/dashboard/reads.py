@@ -1,4 +1,4 @@
-"""The dashboard's reads: a handful of aggregate queries over rollups (and invitations).
+"""The dashboard's reads: a handful of aggregate queries over rollups.
 
 Never raw responses: every figure is a sum of rollup rows, so the cost follows the number of
 rollup rows in the period, not the number of responses behind them.
@@ -7,14 +7,12 @@ rollup rows in the period, not the number of responses behind them.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Trunc
 
-from analytics.dashboard.cache import cached_apart_from_rollups
 from analytics.dashboard.scope import DashboardScope
 from analytics.selectors import (
     dimension_rollups,
@@ -23,7 +21,6 @@ from analytics.selectors import (
     response_rollups,
 )
 from analytics.stats import Moments, Proportion, Recommendation
-from feedback.models import Invitation
 
 
 @dataclass(frozen=True)
@@ -72,8 +69,7 @@ class DashboardReads:
 
 
 def dashboard_reads(scope: DashboardScope) -> DashboardReads:
-    """Six queries whatever the period and the number of clinics (five while the invitation
-    counts, which change without a rollup rebuild, are cached on their own)."""
+    """Five queries whatever the period and the number of clinics."""
     with transaction.atomic(savepoint=False):  # SET LOCAL lasts until the end of it
         if connection.vendor == "postgresql":
             # Compiling these aggregates cost ~65 ms each at 1M responses and saved nothing.
@@ -84,10 +80,7 @@ def dashboard_reads(scope: DashboardScope) -> DashboardReads:
             row["item"]: Proportion(row["top_box"], row["answers"])
             for row in item_totals(where=scope.rollup_filter())
         }
-        responses, previous_responses = _response_counts(scope)
-    invitations, previous_invitations = cached_apart_from_rollups(
-        "invitations", scope, lambda: _invitation_counts(scope)
-    )
+        current, previous = _response_counts(scope)
     totals: dict[str, DimensionSums] = {}
     for (_, _, dimension), sums in by_unit.items():
         totals[dimension] = totals.get(dimension, DimensionSums()) + sums
@@ -97,10 +90,10 @@ def dashboard_reads(scope: DashboardScope) -> DashboardReads:
         previous=previous_sums,
         trend=trend,
         items=items,
-        responses=responses,
-        previous_responses=previous_responses,
-        invitations=invitations,
-        previous_invitations=previous_invitations,
+        responses=current.responses,
+        previous_responses=previous.responses,
+        invitations=current.invitations,
+        previous_invitations=previous.invitations,
     )
 
 
@@ -132,64 +125,29 @@ def _dimension_sums(scope: DashboardScope):
     return by_unit, previous, trend
 
 
-def _response_counts(scope: DashboardScope) -> tuple[int, int]:
-    """Responses in the current and the previous period, in one pass over both."""
-    both = replace(scope.rollup_filter(), since=scope.previous[0])
-    totals = response_rollups(both).aggregate(
-        current=Sum("responses", filter=Q(local_date__gte=scope.since)),
-        previous=Sum("responses", filter=Q(local_date__lt=scope.since)),
-    )
-    return totals["current"] or 0, totals["previous"] or 0
+@dataclass(frozen=True)
+class PeriodCounts:
+    responses: int
+    invitations: InvitationCounts
 
 
-def _sent_between(scope: DashboardScope, since: dt.date, until: dt.date) -> Q:
-    """Invitations sent on these local days, each clinic's days in its own time zone."""
-    q = Q(pk__in=[])
-    for clinic in scope.clinics:
-        zone = zoneinfo.ZoneInfo(clinic.timezone)
-        start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
-        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        q |= Q(visit__clinic_id=clinic.id, sent_at__gte=start, sent_at__lt=end)
-    return q
+def _response_counts(scope: DashboardScope) -> tuple[PeriodCounts, PeriodCounts]:
+    """Responses and invitations in the current and the previous period, in one pass over both.
 
-
-def _invitation_counts(scope: DashboardScope) -> tuple[InvitationCounts, InvitationCounts]:
-    """Invitations answered / sent in both periods with the same filters, in one query.
-
-    feedback.selectors.response_rate answers for one clinic and one period; the dashboard needs
-    every clinic in view and two periods, which would be a query per clinic and period.
-    An invitation counts for the period it was sent in, whenever it was answered.
+    An invitation counts in the period it was sent in, whenever it was answered.
     """
-    invitations = Invitation.objects.filter(
-        visit__clinic_id__in=[clinic.id for clinic in scope.clinics],
-        # Bounds a day wider than any clinic's local days, so the sent_at index narrows the scan.
-        sent_at__gte=dt.datetime.combine(
-            scope.previous[0] - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
-        ),
-        sent_at__lt=dt.datetime.combine(
-            scope.until + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC
-        ),
-    )
-    if scope.provider_id == 0:
-        invitations = invitations.filter(visit__provider__isnull=True)
-    elif scope.provider_id is not None:
-        invitations = invitations.filter(visit__provider_id=scope.provider_id)
-    if scope.visit_type is not None:
-        invitations = invitations.filter(visit__visit_type=scope.visit_type)
-    if scope.channel is not None:
-        invitations = invitations.filter(channel=scope.channel)
-    if scope.language is not None:
-        invitations = invitations.filter(language=scope.language)
-    current = _sent_between(scope, scope.since, scope.until)
-    previous = _sent_between(scope, *scope.previous)
-    answered = Q(used_at__isnull=False)
-    counts = invitations.aggregate(
-        sent=Count("pk", filter=current),
-        answered=Count("pk", filter=current & answered),
-        previous_sent=Count("pk", filter=previous),
-        previous_answered=Count("pk", filter=previous & answered),
-    )
-    return (
-        InvitationCounts(counts["answered"], counts["sent"]),
-        InvitationCounts(counts["previous_answered"], counts["previous_sent"]),
+    both = replace(scope.rollup_filter(), since=scope.previous[0])
+    sums = {}
+    for period, when in (("current", Q(local_date__gte=scope.since)),
+                         ("previous", Q(local_date__lt=scope.since))):
+        for name in ("responses", "invitations_sent", "invitations_answered"):
+            sums[f"{period}_{name}"] = Sum(name, filter=when)
+    totals = {key: value or 0 for key, value in response_rollups(both).aggregate(**sums).items()}
+    return tuple(
+        PeriodCounts(
+            totals[f"{period}_responses"],
+            InvitationCounts(totals[f"{period}_invitations_answered"],
+                             totals[f"{period}_invitations_sent"]),
+        )
+        for period in ("current", "previous")
     )

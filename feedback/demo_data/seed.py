@@ -44,9 +44,9 @@ from feedback.models import (
     Testimonial,
     Visit,
 )
+from feedback.rollup_buckets import ROLLUPS_DRAIN_DELAY_SECONDS, ROLLUPS_DRAIN_TASK
 from feedback.scoring import DimensionResult, score_response
 from feedback.services import (
-    ROLLUPS_DRAIN_DELAY_SECONDS,
     dimension_scores_unsaved,
     instrument_current,
     instrument_definition,
@@ -160,6 +160,7 @@ def _invitation(
         contact_hash=contact_hash(contact),
         created_at=sent_at,
         sent_at=sent_at,
+        sent_local_date=sent_at.astimezone(plan.tzinfo).date(),
         expires_at=sent_at + clock.valid,
     )
     # Most answers come within hours of the message; a long tail after the reminder.
@@ -321,14 +322,17 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         providers=providers,
     )
     stored, testimonials = _store(rows)
-    buckets = sorted({(response.clinic_id, response.local_date) for response in stored})
+    buckets = sorted(
+        {(response.clinic_id, response.local_date) for response in stored}
+        | {(i.visit.clinic_id, i.sent_local_date) for i in rows.invitations if i.sent_local_date}
+    )
     DirtyBucket.objects.bulk_create(
         (DirtyBucket(clinic_id=clinic_id, local_date=day) for clinic_id, day in buckets),
         batch_size=BATCH,
         ignore_conflicts=True,
     )
     # As response_submit does: the aggregation runs after commit (in-process in the demo).
-    enqueue_on_commit("analytics.tasks.rollups_drain", coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
+    enqueue_on_commit(ROLLUPS_DRAIN_TASK, coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
     enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
     return DemoSummary(

@@ -52,13 +52,18 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now, editable=False, db_index=True)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The clinic's local day of sent_at: the day whose response rate counts this invitation.
+    sent_local_date = models.DateField(null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     contact_erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["sent_at", "used_at"], name="invitation_sent_used_idx")]
+        indexes = [
+            models.Index(fields=["sent_at", "used_at"], name="invitation_sent_used_idx"),
+            models.Index(fields=["sent_local_date"], name="invitation_sent_local_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.visit}"

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from analytics.services import dirty_buckets_drain
 from feedback.models import ClinicMembership, Invitation, Response, Visit
+from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.services import instrument_definition, response_submit
 
 PERIOD = {"period": "custom", "start": "2026-02-02", "end": "2026-03-01"}  # 28 days
@@ -125,8 +126,13 @@ def seeded(instrument, clinic_a, clinic_b):
             token_hash=f"h{i}",
             expires_at=sent + dt.timedelta(days=30),
             sent_at=sent,
+            sent_local_date=clinic_local_date(clinic_a, sent),
             used_at=sent + dt.timedelta(hours=2) if (i < 13 or 20 <= i < 25) else None,
         )
+    rollup_buckets_mark_dirty(
+        clinic_a, clinic_local_date(clinic_a, WEEK_1), clinic_local_date(clinic_a, PREVIOUS_DAY)
+    )
+    dirty_buckets_drain()
 
 
 @pytest.fixture

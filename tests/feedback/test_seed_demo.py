@@ -68,6 +68,7 @@ def snapshot() -> dict[str, list]:
                 "channel",
                 "language",
                 "sent_at",
+                "sent_local_date",
                 "used_at",
                 "reminder_sent_at",
                 "contact",
@@ -157,7 +158,7 @@ def test_answered_invitations_keep_no_contact_and_old_unanswered_ones_are_erased
     assert not Invitation.objects.filter(contact_hash="").exists()
 
 
-def test_local_date_is_the_submission_day_in_the_clinic_timezone_and_every_day_is_marked_dirty():
+def test_local_dates_are_days_in_the_clinic_timezone_and_every_day_is_marked_dirty():
     seed_demo("--responses", "200")
 
     responses = Response.objects.select_related("clinic")
@@ -165,9 +166,14 @@ def test_local_date_is_the_submission_day_in_the_clinic_timezone_and_every_day_i
         assert (
             response.local_date == response.submitted_at.astimezone(response.clinic.tzinfo).date()
         )
+    invitations = Invitation.objects.select_related("visit__clinic").filter(sent_at__isnull=False)
+    for invitation in invitations:
+        assert invitation.sent_local_date == invitation.sent_at.astimezone(
+            invitation.visit.clinic.tzinfo
+        ).date()
     assert set(DirtyBucket.objects.values_list("clinic_id", "local_date")) == set(
         responses.values_list("clinic_id", "local_date")
-    )
+    ) | set(invitations.values_list("visit__clinic_id", "sent_local_date"))
 
 
 def test_the_printed_logins_work_and_the_manager_belongs_to_one_clinic_only():
