@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -46,7 +47,10 @@ class Moments:
         if self.n < 2:
             return None
         centred_sq = self.total_sq - self.total * self.total / self.n
-        return max(centred_sq, 0.0) / (self.n - 1)
+        # A difference within the rounding error of the sums is noise, not spread: identical
+        # scores give an SD of zero however their sums were added up (merged rollups included).
+        rounding = 4 * self.n * sys.float_info.epsilon * abs(self.total_sq)
+        return (centred_sq if centred_sq > rounding else 0.0) / (self.n - 1)
 
     @property
     def sd(self) -> float | None:
