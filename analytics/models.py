@@ -50,13 +50,11 @@ def _day_unique_key(*extra: str, name: str) -> models.UniqueConstraint:
     )
 
 
-class DayRollupBucket(models.Model):
-    """The coarse key: a clinic's day and provider, summed over visit type, channel and language.
+class ClinicDayBucket(models.Model):
+    """The coarsest key: a clinic's day, summed over providers too.
 
-    At a health system's density the fine rollups are about as large as the raw data; these are
-    several times smaller and answer every dashboard filter that names none of those three.
-    Derived from the fine rows of the same buckets in the same transaction, so they are exact
-    sums of them.
+    What a view comparing clinics reads when no provider is chosen: about one row per clinic,
+    day and dimension, however many providers and responses stand behind it.
     """
 
     # Derived data rebuilt in bulk, where every index and every per-row check is paid for on each
@@ -68,6 +66,20 @@ class DayRollupBucket(models.Model):
         db_constraint=False,
     )
     local_date = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class DayRollupBucket(ClinicDayBucket):
+    """The day key: a clinic's day and provider, summed over visit type, channel and language.
+
+    At a health system's density the fine rollups are about as large as the raw data; these are
+    several times smaller and answer every dashboard filter that names none of those three.
+    Derived from the fine rows of the same buckets in the same transaction, so they are exact
+    sums of them.
+    """
+
     provider = models.ForeignKey(
         "feedback.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
         db_index=False, db_constraint=False,
@@ -182,6 +194,33 @@ class ItemDayRollup(DayRollupBucket, ItemCounts):
 
     class Meta:
         constraints = [_day_unique_key("item", name="item_day_rollup_unique_bucket")]
+
+
+def _clinic_day_unique_key(*extra: str, name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["clinic", "local_date", *extra], name=name)
+
+
+class ResponseClinicDayRollup(ClinicDayBucket, ResponseCounts):
+    """ResponseDayRollup summed over providers."""
+
+    class Meta:
+        constraints = [_clinic_day_unique_key(name="response_clinic_day_rollup_unique_bucket")]
+
+
+class DimensionClinicDayRollup(ClinicDayBucket, DimensionStats):
+    """DimensionDayRollup summed over providers."""
+
+    class Meta:
+        constraints = [
+            _clinic_day_unique_key("dimension", name="dimension_clinic_day_rollup_unique_bucket")
+        ]
+
+
+class ItemClinicDayRollup(ClinicDayBucket, ItemCounts):
+    """ItemDayRollup summed over providers."""
+
+    class Meta:
+        constraints = [_clinic_day_unique_key("item", name="item_clinic_day_rollup_unique_bucket")]
 
 
 class ExportJob(models.Model):

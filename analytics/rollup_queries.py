@@ -18,10 +18,14 @@ from django.db.models.fields.json import KeyTransform
 
 from analytics.models import (
     BUCKET_FIELDS,
+    DAY_BUCKET_FIELDS,
+    DimensionClinicDayRollup,
     DimensionDayRollup,
     DimensionRollup,
+    ItemClinicDayRollup,
     ItemDayRollup,
     ItemRollup,
+    ResponseClinicDayRollup,
     ResponseDayRollup,
     ResponseRollup,
 )
@@ -36,21 +40,37 @@ ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
 
 @dataclass(frozen=True)
 class DayRollup:
-    """A coarse rollup: its fine rollup summed over visit type, channel and language."""
+    """A coarser rollup: a finer one summed over the key fields it drops."""
 
     fine: type
     coarse: type
-    key: tuple[str, ...]  # beyond (clinic, local_date, provider)
+    bucket: tuple[str, ...]  # the coarse rollup's bucket fields
+    key: tuple[str, ...]  # beyond the bucket
     sums: tuple[str, ...]
 
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The coarse rollup's whole key as column names (clinic_id, local_date, ...)."""
+        return (*(f"{field}_id" if field in ("clinic", "provider") else field
+                  for field in self.bucket), *self.key)
 
+
+RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
+DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
+                  "promoters", "detractors")
+ITEM_SUMS = ("answers", "top_box")
+CLINIC_DAY = ("clinic", "local_date")
+
+# In the order they are derived: each coarse rollup from one already written.
 DAY_ROLLUPS = (
-    DayRollup(ResponseRollup, ResponseDayRollup, (),
-              ("responses", "invitations_sent", "invitations_answered")),
-    DayRollup(DimensionRollup, DimensionDayRollup, ("dimension",),
-              ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items", "promoters",
-               "detractors")),
-    DayRollup(ItemRollup, ItemDayRollup, ("item",), ("answers", "top_box")),
+    DayRollup(ResponseRollup, ResponseDayRollup, DAY_BUCKET_FIELDS, (), RESPONSE_SUMS),
+    DayRollup(DimensionRollup, DimensionDayRollup, DAY_BUCKET_FIELDS, ("dimension",),
+              DIMENSION_SUMS),
+    DayRollup(ItemRollup, ItemDayRollup, DAY_BUCKET_FIELDS, ("item",), ITEM_SUMS),
+    DayRollup(ResponseDayRollup, ResponseClinicDayRollup, CLINIC_DAY, (), RESPONSE_SUMS),
+    DayRollup(DimensionDayRollup, DimensionClinicDayRollup, CLINIC_DAY, ("dimension",),
+              DIMENSION_SUMS),
+    DayRollup(ItemDayRollup, ItemClinicDayRollup, CLINIC_DAY, ("item",), ITEM_SUMS),
 )
 
 @dataclass(frozen=True)
@@ -292,14 +312,14 @@ def rollups_insert(
 def day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
     """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
 
-    Summing the fine rows just written (not the raw responses again) keeps every coarse row the
+    Summing the finer rows just written (not the raw responses again) keeps every coarse row the
     exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
-    (the bulk rebuild) it reads the fine staging tables and writes the coarse ones.
+    (the bulk rebuild) it reads the finer staging tables and writes the coarser ones.
     """
     tables = tables or {}
     quote = connection.ops.quote_name
     for rollup in DAY_ROLLUPS:
-        keys = ("clinic", "local_date", "provider", *rollup.key)
+        keys = (*rollup.bucket, *rollup.key)
         select = (
             rollup.fine.objects.filter(where)
             .values(*keys)
@@ -307,7 +327,7 @@ def day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
             .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
             # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
             # pages: a dashboard period then reads a few pages instead of one per row.
-            .order_by("clinic_id", "local_date", "provider_id", *rollup.key)
+            .order_by(*rollup.key_columns)
         )
         sql, params = select.query.sql_with_params()
         if rollup.fine in tables:

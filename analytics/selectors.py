@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 
 from analytics.models import (
+    DimensionClinicDayRollup,
     DimensionDayRollup,
     DimensionRollup,
+    ItemClinicDayRollup,
     ItemDayRollup,
     ItemRollup,
+    ResponseClinicDayRollup,
     ResponseDayRollup,
     ResponseRollup,
 )
+from analytics.rollup_queries import DIMENSION_SUMS
 
 # The filters only the fine rollups are keyed by; without them the day rollups answer.
 FINE_ONLY_FIELDS = ("visit_type", "channel", "language")
@@ -49,35 +53,51 @@ class RollupFilter:
         return any(getattr(self, field) is not None for field in FINE_ONLY_FIELDS)
 
 
-def dimension_rollups(where: RollupFilter) -> QuerySet:
-    """The dimension rollup rows ``where`` selects: the day rollups unless it needs the fine ones.
+@dataclass(frozen=True)
+class RollupLevels:
+    """One rollup at its three grains; any of them gives the same sums for what it can filter."""
 
-    The two give the same sums (the day rows are sums of the fine ones); the day rollups have
-    several times fewer rows to add up.
+    fine: type  # every filter
+    day: type  # no visit type, channel or language
+    clinic_day: type  # nor any provider, chosen or grouped by
+
+    def rows(self, where: RollupFilter, *, by_provider: bool) -> QuerySet:
+        """The coarsest rows that can answer ``where`` (grouped per provider if asked)."""
+        if where.needs_fine_rollups:
+            model = self.fine
+        elif by_provider or where.provider_id is not None:
+            model = self.day
+        else:
+            model = self.clinic_day
+        return model.objects.filter(where.q())
+
+
+DIMENSION_LEVELS = RollupLevels(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup)
+ITEM_LEVELS = RollupLevels(ItemRollup, ItemDayRollup, ItemClinicDayRollup)
+RESPONSE_LEVELS = RollupLevels(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup)
+
+
+def dimension_rollups(where: RollupFilter, *, by_provider: bool = False) -> QuerySet:
+    """The dimension rollup rows ``where`` selects, from the coarsest rollup that has them.
+
+    Each coarser rollup holds the sums of the finer one's rows, in several times fewer rows.
     """
-    model = DimensionRollup if where.needs_fine_rollups else DimensionDayRollup
-    return model.objects.filter(where.q())
+    return DIMENSION_LEVELS.rows(where, by_provider=by_provider)
 
 
 def item_rollups(where: RollupFilter) -> QuerySet:
-    model = ItemRollup if where.needs_fine_rollups else ItemDayRollup
-    return model.objects.filter(where.q())
+    return ITEM_LEVELS.rows(where, by_provider=False)
 
 
 def response_rollups(where: RollupFilter) -> QuerySet:
-    model = ResponseRollup if where.needs_fine_rollups else ResponseDayRollup
-    return model.objects.filter(where.q())
-
-
-DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
-                  "promoters", "detractors")
+    return RESPONSE_LEVELS.rows(where, by_provider=False)
 
 
 def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> QuerySet:
     """Summed statistics per dimension (and per ``group_by`` fields, e.g. "clinic_id")."""
     keys = [*group_by, "dimension"]
     return (
-        dimension_rollups(where)
+        dimension_rollups(where, by_provider="provider_id" in keys)
         .values(*keys)
         .annotate(**{name: Sum(name) for name in DIMENSION_SUMS})
         .order_by(*keys)

@@ -103,6 +103,9 @@ def measure(client, params) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep data already generated when only one size is asked for and "
+                             "the database holds it (the rollups are rebuilt all the same)")
     args = parser.parse_args()
 
     from rollups import data_generate, database_create_if_missing
@@ -128,13 +131,18 @@ def main() -> None:
     results = []
     for size in args.sizes:
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            data_generate(cursor, size)
-            invitations_generate(cursor)
+        from feedback.models import Response
+
+        if not (args.reuse and len(args.sizes) == 1 and Response.objects.count() == size):
+            with connection.cursor() as cursor:
+                data_generate(cursor, size)
+                invitations_generate(cursor)
         rollups_rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        ClinicMembership.objects.create(user=manager, clinic=Clinic.objects.order_by("pk").first())
+        ClinicMembership.objects.get_or_create(
+            user=manager, clinic=Clinic.objects.order_by("pk").first()
+        )
         elapsed = time.perf_counter() - started
         print(
             f"{size:>9,} responses: generated and rolled up in {elapsed:.0f} s;"

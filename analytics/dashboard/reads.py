@@ -55,7 +55,8 @@ class InvitationCounts:
 
 @dataclass(frozen=True)
 class DashboardReads:
-    # (clinic id, provider id or None, dimension) -> sums over the current period
+    # (clinic id, provider id or None, dimension) -> sums over the current period; per clinic
+    # only (provider None) when the view compares clinics.
     by_unit: dict[tuple[int, int | None, str], DimensionSums]
     previous: dict[str, DimensionSums]  # dimension -> sums over the previous period
     trend: dict[tuple[dt.date, str], Moments]  # (first day of week or month, dimension)
@@ -103,9 +104,11 @@ def _dimension_sums(scope: DashboardScope):
     (One pass over both periods, grouping on CASE expressions, measured slower at 1M.)
     """
     current = scope.rollup_filter()
+    # Comparing clinics needs no provider split, which lets the clinic-day rollups answer.
+    units = ("clinic_id",) if scope.compares_clinics else ("clinic_id", "provider_id")
     by_unit = {
-        (row["clinic_id"], row["provider_id"], row["dimension"]): DimensionSums.of_row(row)
-        for row in dimension_totals(where=current, group_by=("clinic_id", "provider_id"))
+        (row["clinic_id"], row.get("provider_id"), row["dimension"]): DimensionSums.of_row(row)
+        for row in dimension_totals(where=current, group_by=units)
     }
     previous = {
         row["dimension"]: DimensionSums.of_row(row)

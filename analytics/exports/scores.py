@@ -91,7 +91,7 @@ def _grouped(where: RollupFilter, granularity: str):
     period = {"day": F("local_date"), "week": TruncWeek("local_date"),
               "month": TruncMonth("local_date")}[granularity]
     return (
-        dimension_rollups(where)
+        dimension_rollups(where, by_provider=True)
         .annotate(period=period)
         .values("period", "clinic_id", "dimension", "provider_id")
         .annotate(**{name: Sum(name) for name in DIMENSION_SUMS})

@@ -6,10 +6,13 @@ import pytest
 from django.db.models import Sum
 
 from analytics.models import (
+    DimensionClinicDayRollup,
     DimensionDayRollup,
     DimensionRollup,
+    ItemClinicDayRollup,
     ItemDayRollup,
     ItemRollup,
+    ResponseClinicDayRollup,
     ResponseDayRollup,
     ResponseRollup,
 )
@@ -39,7 +42,7 @@ FLOAT_SUMS = {"score_sum", "score_sumsq"}
 
 
 def fine_summed(rollup) -> dict[tuple, dict]:
-    keys = ("clinic_id", "local_date", "provider_id", *rollup.key)
+    keys = rollup.key_columns
     rows = rollup.fine.objects.values(*keys).annotate(
         **{f"total_{name}": Sum(name) for name in rollup.sums}
     )
@@ -50,7 +53,7 @@ def fine_summed(rollup) -> dict[tuple, dict]:
 
 
 def day_rows(rollup) -> dict[tuple, dict]:
-    keys = ("clinic_id", "local_date", "provider_id", *rollup.key)
+    keys = rollup.key_columns
     rows = rollup.coarse.objects.values(*keys, *rollup.sums)
     found = {tuple(row[key] for key in keys): {name: row[name] for name in rollup.sums}
              for row in rows}
@@ -173,21 +176,29 @@ def test_a_partial_bulk_rebuild_leaves_day_rollups_equal_to_the_fine_ones(varied
     assert_day_rollups_are_the_fine_ones_summed()
 
 
-def test_reads_without_visit_type_channel_or_language_use_the_day_rollups(clinic_a):
-    common = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
-                          provider_id=0)
+def test_reads_use_the_coarsest_rollups_that_can_answer_them(clinic_a):
+    whole_clinic = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY)
+    one_provider = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
+                                provider_id=0)
     by_channel = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
                               channel="sms")
 
-    assert dimension_rollups(common).model is DimensionDayRollup
-    assert item_rollups(common).model is ItemDayRollup
-    assert response_rollups(common).model is ResponseDayRollup
+    assert dimension_rollups(whole_clinic).model is DimensionClinicDayRollup
+    assert item_rollups(whole_clinic).model is ItemClinicDayRollup
+    assert response_rollups(whole_clinic).model is ResponseClinicDayRollup
+    assert dimension_rollups(whole_clinic, by_provider=True).model is DimensionDayRollup
+    assert dimension_totals(where=whole_clinic, group_by=["provider_id"]).model is (
+        DimensionDayRollup
+    )
+    assert dimension_rollups(one_provider).model is DimensionDayRollup
+    assert item_rollups(one_provider).model is ItemDayRollup
+    assert response_rollups(one_provider).model is ResponseDayRollup
     assert dimension_rollups(by_channel).model is DimensionRollup
     assert item_rollups(by_channel).model is ItemRollup
     assert response_rollups(by_channel).model is ResponseRollup
 
 
-def test_day_and_fine_rollups_give_the_same_totals(varied_responses, clinic_a, clinic_b):
+def test_every_grain_gives_the_same_totals(varied_responses, clinic_a, clinic_b):
     dirty_buckets_drain()
     where = RollupFilter(clinic_ids=[clinic_a.pk, clinic_b.pk], since=FIRST_DAY,
                          until=FIRST_DAY + dt.timedelta(days=11))
@@ -204,6 +215,16 @@ def test_day_and_fine_rollups_give_the_same_totals(varied_responses, clinic_a, c
         fine = fine_totals[(row["clinic_id"], row["provider_id"], row["dimension"])]
         assert (row["n"], row["promoters"]) == (fine["n"], fine["promoters"])
         assert row["score_sum"] == pytest.approx(fine["score_sum"])
+    per_clinic = {
+        (row["clinic_id"], row["dimension"]): row
+        for row in dimension_totals(where=where, group_by=("clinic_id",))
+    }
+    assert dimension_rollups(where).model is DimensionClinicDayRollup
+    for (clinic_id, dimension), row in per_clinic.items():
+        fine = [v for (c, _, d), v in fine_totals.items() if (c, d) == (clinic_id, dimension)]
+        assert row["n"] == sum(v["n"] for v in fine)
+        assert row["score_sum"] == pytest.approx(sum(v["score_sum"] for v in fine))
+    assert len(per_clinic) == len({(c, d) for c, _, d in fine_totals})
     assert response_total(where=where) == Response.objects.count()
     assert list(item_totals(where=where)) == list(
         ItemRollup.objects.filter(where.q()).values("item")
