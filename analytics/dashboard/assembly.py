@@ -6,6 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
 from analytics.charts import (
     Chart,
     ItemTopBox,
@@ -43,6 +47,23 @@ class ChartView:
     @property
     def figure_id(self) -> str:
         return f"figure-{self.name}"
+
+    @property
+    def rows_html(self) -> SafeString:
+        """The data table's body rows, escaped and localised as the template would, built here:
+        thousands of cells rendered node by node cost tens of milliseconds a page."""
+
+        def shown(cell: Any) -> str:
+            return "–" if cell is None else str(localize(cell))
+
+        return format_html_join(
+            "\n",
+            '<tr><th scope="row">{}</th>{}</tr>',
+            (
+                (shown(head), format_html_join("", "<td>{}</td>", ((shown(c),) for c in rest)))
+                for head, *rest in self.rows
+            ),
+        )
 
     @property
     def wide(self) -> bool:
