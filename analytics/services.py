@@ -21,6 +21,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from analytics.dashboard.cache import dashboard_cache_invalidate
+from analytics.models import ItemDayRollup
 from analytics.rollup_queries import (
     DAY_ROLLUPS,
     ROLLUP_MODELS,
@@ -29,6 +30,7 @@ from analytics.rollup_queries import (
     day_rollups_insert,
     range_q,
     rollups_insert,
+    rollups_load,
     scoring_facts,
 )
 from analytics.rollup_tables import staging_table_create, staging_table_swap
@@ -228,8 +230,9 @@ def _rollups_rebuild_bulk(
     """Load first..last into fresh tables, index them, swap them in: one transaction in all.
 
     ``whole`` (no range asked for) means every row is rebuilt; otherwise the old rows outside
-    the range are copied over first. The coarse tables are summed from the loaded fine ones and
-    swapped in with them. The last progress call waits for the swap.
+    the range are copied over first. The coarse tables are summed from the loaded fine ones (the
+    day item rows of the range from the same per-bucket counts) and swapped in with them. The
+    last progress call waits for the swap.
     """
     if connection.vendor != "postgresql":
         raise NotImplementedError("the bulk rebuild swaps PostgreSQL tables")
@@ -275,12 +278,18 @@ def _rollups_rebuild_bulk(
             else:
                 response_where = range_q(start, end, clinic_ids)
                 score_where = range_q(start, end, clinic_ids, prefix="response__")
-            rollups_insert(response_where=response_where, score_where=score_where,
-                            facts=facts, tables=tables)
+            rollups_load(response_where=response_where, score_where=score_where,
+                         facts=facts, tables=tables)
             done += (end - start).days + 1
             if progress is not None and done < total_days:
                 progress(done, total_days)
-        day_rollups_insert(where=Q(), tables=tables)
+        # The day item rows of the range came with the fine ones; the rest are summed here.
+        summed = [rollup for rollup in DAY_ROLLUPS if rollup.coarse is not ItemDayRollup]
+        day_rollups_insert(where=Q(), tables=tables, rollups=summed)
+        if not whole:
+            day_rollups_insert(where=Q(local_date__lt=first) | Q(local_date__gt=last),
+                               tables=tables,
+                               rollups=[r for r in DAY_ROLLUPS if r not in summed])
         for model, staging in tables.items():
             staging_table_swap(cursor, table=model._meta.db_table, staging=staging)
         transaction.on_commit(dashboard_cache_invalidate, robust=True)
