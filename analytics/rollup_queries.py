@@ -238,18 +238,16 @@ def rollups_insert(*, response_where: Q, score_where: Q, facts: ScoringFacts) ->
 def rollups_load(*, response_where: Q, score_where: Q, facts: ScoringFacts, tables: dict) -> None:
     """Load these responses' response and dimension rollups into the staging ``tables``.
 
-    In unique-key order, which the index builds then find presorted.
+    The response rows in unique-key order, which the index build then finds presorted. Not the
+    dimension rows: sorting 4.7M of them after the hash aggregate costs as much as it saves
+    (a 39 s load instead of 19-24 s, against an index build of 8 s instead of 23 s).
     """
     sql, params = (
         _response_rollup_select(response_where).order_by(*_bucket_order()).query.sql_with_params()
     )
     _insert_from_select(ResponseRollup, [*BUCKET_FIELDS, "responses"], sql, params,
                         table=tables[ResponseRollup])
-    sql, params = (
-        _dimension_rollup_select(score_where, facts)
-        .order_by(*_bucket_order("response__"), "dimension")
-        .query.sql_with_params()
-    )
+    sql, params = _dimension_rollup_select(score_where, facts).query.sql_with_params()
     _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
                         table=tables[DimensionRollup])
 
