@@ -4,11 +4,12 @@ Each recompute deletes the rows of its buckets and inserts them again with one
 INSERT ... SELECT ... GROUP BY per rollup table, inside one transaction, so running it twice, or
 after a crash, leaves exactly what one clean run leaves. The SELECTs are built by the ORM, which
 keeps them portable between PostgreSQL and SQLite (the demo), JSON key lookups included.
-A rebuild of a long range on PostgreSQL loads the same SELECTs into fresh tables instead and
-swaps them in (analytics.rollup_tables): at 1M responses the rollups are about as large as the
-raw data, and maintaining their indexes row by row is what made the batched rebuild slow.
-Wherever fine rows are written, the coarse (day) rollups of the same buckets are summed from
-them in the same transaction, so the two never disagree.
+A rebuild of a long range on PostgreSQL loads the same SELECTs into fresh tables instead, on
+connections of their own, and swaps them all in at once (analytics.rollup_tables): at 1M
+responses the rollups are about as large as the raw data, and maintaining their indexes row by
+row is what made the batched rebuild slow. Wherever fine rows are written, the coarse (day)
+rollups of the same buckets are summed from them (or, in bulk, the day item rows from the same
+per-bucket counts) and go live with them, so the two never disagree.
 """
 
 from __future__ import annotations
