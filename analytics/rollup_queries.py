@@ -36,6 +36,8 @@ from feedback.services import instrument_definition
 Bucket = tuple[int, dt.date]  # (clinic id, local date)
 
 ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
+# The bulk rebuild's per-bucket item counts, a temporary table of the loading connection.
+ITEM_WIDE_TABLE = "item_wide__rebuild"
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,13 @@ def _insert_from_select(
 RESPONSE_COUNT_COLUMNS = (*BUCKET_FIELDS, "responses", "invitations_sent", "invitations_answered")
 
 
-def _response_counts_sql(*, responses: Q, invitations: Q) -> tuple[str, list]:
+def _response_counts_sql(
+    *, responses: Q, invitations: Q, key_ordered: bool = False
+) -> tuple[str, list]:
     """Responses per bucket, and the invitations sent on its day and answered, in one GROUP BY.
 
     The invitation's visit gives its provider and visit type, as it does its response's.
+    ``key_ordered`` sorts the rows as the unique key does (see _bucket_order).
     """
     response_keys = {f"key_{field}": F(field) for field in BUCKET_FIELDS}
     invitation_keys = {
@@ -203,6 +208,10 @@ def _response_counts_sql(*, responses: Q, invitations: Q) -> tuple[str, list]:
         "SUM(n_answered) AS invitations_answered "
         f"FROM ({union_sql}) counts GROUP BY {keys}"
     )
+    if key_ordered:
+        sql += " ORDER BY " + ", ".join(
+            f"{key} NULLS FIRST" if key == "key_provider" else key for key in response_keys
+        )
     return sql, list(params)
 
 
@@ -245,45 +254,64 @@ def _top_box_q(item_id: str, top_values: dict[int, tuple[int, ...]]) -> Q:
     return q
 
 
-def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
-    """Count each item's valid and top-box answers per bucket in one pass over the responses.
+def _bucket_order(prefix: str = "", *, fields: tuple[str, ...] = BUCKET_FIELDS) -> list:
+    """The order of the rollups' unique keys, where COALESCE(provider, 0) puts no provider first.
 
-    The responses are grouped once into a wide row per bucket (two counts per item), which a
-    cross join with the item list turns into one row per (bucket, item); grouping the responses
-    once is cheaper than unnesting every answer and grouping those.
+    Rows loaded in this order make the index build's sort a single pass over presorted input
+    (at 1M responses 21 s instead of 50 s for the item rollups).
     """
-    items = list(facts.item_top_values)
+    return [
+        F(f"{prefix}{field}").asc(nulls_first=True) if field == "provider" else f"{prefix}{field}"
+        for field in fields
+    ]
+
+
+def _item_wide_select(where: Q, facts: ScoringFacts) -> QuerySet:
+    """One row per bucket with each item's valid and top-box answer counts as two columns."""
     counts = {}
-    for position, item_id in enumerate(items):
+    for position, item_id in enumerate(facts.item_top_values):
         counts[f"answers_{position}"] = Count("pk", filter=Q(answers__has_key=item_id))
         counts[f"top_box_{position}"] = Count(
             "pk", filter=_top_box_q(item_id, facts.item_top_values[item_id])
         )
-    wide = (
+    return (
         Response.objects.filter(where)
         .values(*BUCKET_FIELDS)
         .annotate(**counts)
         .values_list(*BUCKET_FIELDS, *counts)
     )
-    wide_sql, wide_params = wide.query.sql_with_params()
-    # The ORM names each selected column after its values_list() alias.
-    keys = ", ".join(f"wide.{connection.ops.quote_name(field)}" for field in BUCKET_FIELDS)
 
-    def pick(prefix: str) -> str:
-        whens = " ".join(f"WHEN {p} THEN wide.{prefix}_{p}" for p in range(len(items)))
-        return f"CASE item_list.position {whens} END"
 
-    item_list = " UNION ALL ".join(
-        "SELECT %s AS position, %s AS item" if p == 0 else "SELECT %s, %s"
-        for p in range(len(items))
+def _item_unpivot_sql(
+    wide_sql: str, wide_params: Iterable, facts: ScoringFacts, *,
+    keys: tuple[str, ...] = BUCKET_FIELDS,
+) -> tuple[str, list]:
+    """Turn each wide row (``keys`` plus the columns of _item_wide_select) into one row per item.
+
+    A LATERAL VALUES list emits a wide row's items one after another, in item order, so wide rows
+    sorted by ``keys`` come out sorted by the item rollups' unique key.
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"wide.{quote(field)}" for field in keys)
+    per_item = ", ".join(
+        f"(%s, wide.answers_{p}, wide.top_box_{p})" for p in range(len(facts.item_top_values))
     )
-    item_params = [value for p, item_id in enumerate(items) for value in (p, item_id)]
     sql = (
-        f"SELECT * FROM (SELECT {keys}, item_list.item, {pick('answers')} AS answers, "
-        f"{pick('top_box')} AS top_box FROM ({wide_sql}) wide CROSS JOIN ({item_list}) item_list"
-        ") per_item WHERE per_item.answers > 0"
+        f"SELECT {columns}, per_item.item, per_item.answers, per_item.top_box "
+        f"FROM ({wide_sql}) wide CROSS JOIN LATERAL (VALUES {per_item}) "
+        "per_item (item, answers, top_box) WHERE per_item.answers > 0"
     )
-    return sql, [*wide_params, *item_params]
+    return sql, [*wide_params, *facts.item_top_values]
+
+
+def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
+    """Count each item's valid and top-box answers per bucket in one pass over the responses.
+
+    The responses are grouped once into a wide row per bucket (two counts per item), which is
+    then unpivoted into one row per (bucket, item); grouping the responses once is cheaper than
+    unnesting every answer and grouping those.
+    """
+    return _item_unpivot_sql(*_item_wide_select(where, facts).query.sql_with_params(), facts)
 
 
 DIMENSION_COLUMNS = (
@@ -292,24 +320,73 @@ DIMENSION_COLUMNS = (
 )
 
 
-def rollups_insert(
-    *, source: SourceRows, facts: ScoringFacts, tables: dict | None = None
-) -> None:
-    """INSERT ... SELECT each rollup's rows for these source rows (into ``tables`` if given)."""
-    tables = tables or {}
+def rollups_insert(*, source: SourceRows, facts: ScoringFacts) -> None:
+    """INSERT ... SELECT each rollup's rows for these source rows."""
     sql, params = _response_counts_sql(responses=source.responses, invitations=source.invitations)
-    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
-                        table=tables.get(ResponseRollup))
+    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params)
     sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
-    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
-                        table=tables.get(DimensionRollup))
+    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params)
     if facts.item_top_values:
         sql, params = _item_rollup_sql(source.responses, facts)
         _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
-                            params, table=tables.get(ItemRollup))
+                            params)
 
 
-def day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
+def rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> None:
+    """Load these source rows' response and dimension rollups into the staging ``tables``.
+
+    The response rows in unique-key order, which the index build then finds presorted. Not the
+    dimension rows: sorting 4.7M of them after the hash aggregate costs as much as it saves
+    (a 39 s load instead of 19-24 s, against an index build of 8 s instead of 23 s).
+    """
+    sql, params = _response_counts_sql(
+        responses=source.responses, invitations=source.invitations, key_ordered=True
+    )
+    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
+                        table=tables[ResponseRollup])
+    sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
+    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
+                        table=tables[DimensionRollup])
+
+
+def item_rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> None:
+    """Load these source rows' item rollups, fine and day, into the staging ``tables``.
+
+    In unique-key order, as rollups_load. The day rows are summed from the same per-bucket item
+    counts: integers, so exactly the sums of the fine rows, at the cost of grouping 800k wide
+    rows where summing the 10M fine item rows again took 19 s.
+    """
+    if not facts.item_top_values:
+        return
+    wide_sql, wide_params = (
+        _item_wide_select(source.responses, facts).order_by(*_bucket_order())
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    day_keys = DAY_BUCKET_FIELDS
+    day_sums = ", ".join(
+        f"SUM({column})::bigint AS {column}"
+        for p in range(len(facts.item_top_values)) for column in (f"answers_{p}", f"top_box_{p}")
+    )
+    with connection.cursor() as cursor:
+        # Temporary: no WAL, and read twice without computing the JSON lookups again.
+        cursor.execute(f"CREATE TEMPORARY TABLE {ITEM_WIDE_TABLE} AS {wide_sql}", wide_params)
+        sql, params = _item_unpivot_sql(f"SELECT * FROM {ITEM_WIDE_TABLE}", [], facts)
+        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
+                            params, table=tables[ItemRollup])
+        day_wide = (
+            f"SELECT {', '.join(quote(k) for k in day_keys)}, {day_sums} FROM {ITEM_WIDE_TABLE} "
+            f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 NULLS FIRST"
+        )
+        sql, params = _item_unpivot_sql(day_wide, [], facts, keys=day_keys)
+        _insert_from_select(ItemDayRollup, [*day_keys, "item", "answers", "top_box"], sql,
+                            params, table=tables[ItemDayRollup])
+        cursor.execute(f"DROP TABLE {ITEM_WIDE_TABLE}")
+
+
+def day_rollups_insert(
+    *, where: Q, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
+) -> None:
     """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
 
     Summing the finer rows just written (not the raw responses again) keeps every coarse row the
@@ -318,7 +395,7 @@ def day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
     """
     tables = tables or {}
     quote = connection.ops.quote_name
-    for rollup in DAY_ROLLUPS:
+    for rollup in rollups:
         keys = (*rollup.bucket, *rollup.key)
         select = (
             rollup.fine.objects.filter(where)
@@ -326,8 +403,9 @@ def day_rollups_insert(*, where: Q, tables: dict | None = None) -> None:
             .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
             .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
             # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
-            # pages: a dashboard period then reads a few pages instead of one per row.
-            .order_by(*rollup.key_columns)
+            # pages: a dashboard period then reads a few pages instead of one per row, and a
+            # bulk rebuild's index build finds them presorted.
+            .order_by(*_bucket_order(fields=rollup.bucket), *rollup.key)
         )
         sql, params = select.query.sql_with_params()
         if rollup.fine in tables:

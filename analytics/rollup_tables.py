@@ -1,13 +1,15 @@
 """Whole-table rollup swaps on PostgreSQL: load a bare table, index it once, rename it in.
 
 Loading millions of rows into a table whose indexes are maintained row by row costs several
-times more than loading a bare table and building each index once, sorted, afterwards. All of
-it is DDL inside the caller's transaction, so a rebuild killed midway rolls back to the old
-table, and readers keep reading the old rows until the commit.
+times more than loading a bare table and building each index once, sorted, afterwards. Only the
+swap touches the live table, so readers keep reading the old rows until the swap commits, and a
+rebuild killed before then leaves the old table; a staging table it left behind is dropped by
+the next staging_table_create.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -37,6 +39,11 @@ def staging_table_create(cursor, *, table: str) -> str:
     return staging
 
 
+def staging_tables_drop(cursor, *, tables: Iterable[str]) -> None:
+    for staging in tables:
+        cursor.execute(f"DROP TABLE IF EXISTS {_quote(staging)}")
+
+
 def _indexes(cursor, table: str) -> list[_Index]:
     cursor.execute(
         """
@@ -57,19 +64,20 @@ def _indexes(cursor, table: str) -> list[_Index]:
     ]
 
 
-def staging_table_swap(cursor, *, table: str, staging: str) -> None:
-    """Build ``table``'s indexes on the loaded ``staging`` table, then put it in ``table``'s place.
+def _temporary_index_name(staging: str, position: int) -> str:
+    return f"{staging[:50]}_{position}"
+
+
+def staging_table_index(cursor, *, table: str, staging: str) -> None:
+    """Build ``table``'s indexes on the loaded ``staging`` table, under temporary names.
 
     Every index (the primary key, the unique bucket key, any added later by a migration) is
     recreated from the catalog's own definition, so the swapped-in table matches the schema the
-    migrations built, names included. Needs an ACCESS EXCLUSIVE lock on ``table`` only for the
-    drop and renames at the end.
+    migrations built. Takes no lock on ``table``: several tables can be indexed at once, on
+    separate connections, while readers use the old ones.
     """
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_quote(table)])
-    (sequence,) = cursor.fetchone()
-    renames = []
     for position, index in enumerate(_indexes(cursor, table)):
-        temporary = f"{staging[:50]}_{position}"
+        temporary = _temporary_index_name(staging, position)
         if index.constraint:
             cursor.execute(
                 f"ALTER TABLE {_quote(staging)} ADD CONSTRAINT {_quote(temporary)} "
@@ -82,10 +90,22 @@ def staging_table_swap(cursor, *, table: str, staging: str) -> None:
             cursor.execute(
                 f"CREATE {unique}INDEX {_quote(temporary)} ON {_quote(staging)}{method_onwards}"
             )
-        renames.append((temporary, index))
+    # The planner's statistics now, not at autovacuum's next visit; they stay with the table.
+    cursor.execute(f"ANALYZE {_quote(staging)}")
+
+
+def staging_table_swap(cursor, *, table: str, staging: str) -> None:
+    """Put the indexed ``staging`` table in ``table``'s place, index names and sequence too.
+
+    Needs an ACCESS EXCLUSIVE lock on ``table``, held to the end of the caller's transaction.
+    """
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_quote(table)])
+    (sequence,) = cursor.fetchone()
+    indexes = _indexes(cursor, table)
     cursor.execute(f"DROP TABLE {_quote(table)}")
     cursor.execute(f"ALTER TABLE {_quote(staging)} RENAME TO {_quote(table)}")
-    for temporary, index in renames:
+    for position, index in enumerate(indexes):
+        temporary = _temporary_index_name(staging, position)
         if index.constraint:
             cursor.execute(
                 f"ALTER TABLE {_quote(table)} RENAME CONSTRAINT {_quote(temporary)} "
@@ -98,5 +118,3 @@ def staging_table_swap(cursor, *, table: str, staging: str) -> None:
         (new_sequence,) = cursor.fetchone()
         old_name = sequence.rsplit(".", 1)[-1].strip('"')
         cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {_quote(old_name)}")
-    # The planner's statistics now, not at autovacuum's next visit.
-    cursor.execute(f"ANALYZE {_quote(table)}")

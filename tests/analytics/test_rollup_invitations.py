@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+import pytest
 from django.db.models import Sum
 
-from analytics.models import ResponseDayRollup, ResponseRollup
+from analytics.models import ResponseClinicDayRollup, ResponseDayRollup, ResponseRollup
 from analytics.services import dirty_buckets_drain, rollups_rebuild
 from feedback.invitations import invitation_create, invitation_send
 from feedback.models import DirtyBucket, Invitation, Visit
@@ -69,7 +70,7 @@ def test_an_answer_days_later_counts_as_answered_on_the_day_it_was_sent(
     assert _counts(local_date=answered_day) == {"responses": 1, "sent": 0, "answered": 0}
 
 
-def test_a_rebuild_counts_what_the_drains_counted(instrument, clinic_a, clinic_b, full_answers):
+def _drained_then_rebuilt(instrument, clinic_a, clinic_b, full_answers, **rebuild):
     for number in range(3):
         invitation = _sent_invitation(clinic_a, f"A{number}", at=SENT + dt.timedelta(days=number))
         if number:
@@ -80,9 +81,22 @@ def test_a_rebuild_counts_what_the_drains_counted(instrument, clinic_a, clinic_b
     drained = sorted(ResponseRollup.objects.values_list(
         "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"))
 
-    rollups_rebuild()
+    rollups_rebuild(**rebuild)
 
     assert sorted(ResponseRollup.objects.values_list(
         "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"
     )) == drained
     assert _counts() == {"responses": 2, "sent": 4, "answered": 2}
+    assert _counts(ResponseClinicDayRollup) == _counts()
+
+
+def test_a_rebuild_counts_what_the_drains_counted(instrument, clinic_a, clinic_b, full_answers):
+    _drained_then_rebuilt(instrument, clinic_a, clinic_b, full_answers)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_rebuild_counts_what_the_drains_counted(
+    instrument, clinic_a, clinic_b, full_answers
+):
+    _drained_then_rebuilt(instrument, clinic_a, clinic_b, full_answers, bulk=True)
