@@ -288,20 +288,36 @@ def _item_unpivot_sql(
 ) -> tuple[str, list]:
     """Turn each wide row (``keys`` plus the columns of _item_wide_select) into one row per item.
 
-    A LATERAL VALUES list emits a wide row's items one after another, in item order, so wide rows
-    sorted by ``keys`` come out sorted by the item rollups' unique key.
+    On PostgreSQL a LATERAL VALUES list emits a wide row's items one after another, in item
+    order, so wide rows sorted by ``keys`` come out sorted by the item rollups' unique key.
+    SQLite (the demo) has no LATERAL: a cross join with the item list picks each item's columns.
     """
     quote = connection.ops.quote_name
     columns = ", ".join(f"wide.{quote(field)}" for field in keys)
-    per_item = ", ".join(
-        f"(%s, wide.answers_{p}, wide.top_box_{p})" for p in range(len(facts.item_top_values))
+    positions = range(len(facts.item_top_values))
+    if connection.vendor == "postgresql":
+        per_item = ", ".join(f"(%s, wide.answers_{p}, wide.top_box_{p})" for p in positions)
+        sql = (
+            f"SELECT {columns}, per_item.item, per_item.answers, per_item.top_box "
+            f"FROM ({wide_sql}) wide CROSS JOIN LATERAL (VALUES {per_item}) "
+            "per_item (item, answers, top_box) WHERE per_item.answers > 0"
+        )
+        return sql, [*wide_params, *facts.item_top_values]
+
+    def pick(prefix: str) -> str:
+        whens = " ".join(f"WHEN {p} THEN wide.{prefix}_{p}" for p in positions)
+        return f"CASE item_list.position {whens} END"
+
+    item_list = " UNION ALL ".join(
+        "SELECT %s AS position, %s AS item" if p == 0 else "SELECT %s, %s" for p in positions
     )
     sql = (
-        f"SELECT {columns}, per_item.item, per_item.answers, per_item.top_box "
-        f"FROM ({wide_sql}) wide CROSS JOIN LATERAL (VALUES {per_item}) "
-        "per_item (item, answers, top_box) WHERE per_item.answers > 0"
+        f"SELECT * FROM (SELECT {columns}, item_list.item, {pick('answers')} AS answers, "
+        f"{pick('top_box')} AS top_box FROM ({wide_sql}) wide CROSS JOIN ({item_list}) item_list"
+        ") per_item WHERE per_item.answers > 0"
     )
-    return sql, [*wide_params, *facts.item_top_values]
+    item_params = [value for p, item in enumerate(facts.item_top_values) for value in (p, item)]
+    return sql, [*wide_params, *item_params]
 
 
 def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.formats import localize
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from analytics.charts import (
     Chart,
@@ -51,19 +51,17 @@ class ChartView:
     @property
     def rows_html(self) -> SafeString:
         """The data table's body rows, escaped and localised as the template would, built here:
-        thousands of cells rendered node by node cost tens of milliseconds a page."""
+        thousands of cells rendered node by node (or through format_html) cost tens of
+        milliseconds a page."""
 
         def shown(cell: Any) -> str:
-            return "–" if cell is None else str(localize(cell))
+            return "–" if cell is None else html.escape(str(localize(cell)))
 
-        return format_html_join(
-            "\n",
-            '<tr><th scope="row">{}</th>{}</tr>',
-            (
-                (shown(head), format_html_join("", "<td>{}</td>", ((shown(c),) for c in rest)))
-                for head, *rest in self.rows
-            ),
-        )
+        return mark_safe("\n".join(  # noqa: S308 - every cell is escaped just above
+            f'<tr><th scope="row">{shown(head)}</th>'
+            + "".join(f"<td>{shown(cell)}</td>" for cell in rest) + "</tr>"
+            for head, *rest in self.rows
+        ))
 
     @property
     def wide(self) -> bool:
