@@ -1,13 +1,14 @@
-"""The SQL that computes rollup rows from the stored responses and scores.
+"""The SQL that computes the fine rollup rows from the stored responses, scores and invitations.
 
 Every SELECT is built by the ORM, which keeps it portable between PostgreSQL and SQLite (the
-demo), JSON key lookups included; analytics.services decides which buckets to recompute and
-when, and analytics.rollup_tables loads the same SELECTs into fresh tables for a bulk rebuild.
+demo), JSON key lookups included; analytics.rollup_sources says which raw rows to read,
+analytics.day_rollups sums the fine rows into the coarser grains, analytics.services decides
+which buckets to recompute and when, and analytics.rollup_tables swaps in the fresh tables a bulk
+rebuild loads.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,61 +20,20 @@ from django.db.models.fields.json import KeyTransform
 from analytics.models import (
     BUCKET_FIELDS,
     DAY_BUCKET_FIELDS,
-    DimensionClinicDayRollup,
-    DimensionDayRollup,
     DimensionRollup,
-    ItemClinicDayRollup,
     ItemDayRollup,
     ItemRollup,
-    ResponseClinicDayRollup,
-    ResponseDayRollup,
     ResponseRollup,
 )
+from analytics.rollup_sources import SourceRows
 from feedback.models import DimensionScore, Instrument, Invitation, Response
 from feedback.scoring import nps_class
 from feedback.services import instrument_definition
-
-Bucket = tuple[int, dt.date]  # (clinic id, local date)
 
 ROLLUP_MODELS = (ResponseRollup, DimensionRollup, ItemRollup)
 # The bulk rebuild's per-bucket item counts, a temporary table of the loading connection.
 ITEM_WIDE_TABLE = "item_wide__rebuild"
 
-
-@dataclass(frozen=True)
-class DayRollup:
-    """A coarser rollup: a finer one summed over the key fields it drops."""
-
-    fine: type
-    coarse: type
-    bucket: tuple[str, ...]  # the coarse rollup's bucket fields
-    key: tuple[str, ...]  # beyond the bucket
-    sums: tuple[str, ...]
-
-    @property
-    def key_columns(self) -> tuple[str, ...]:
-        """The coarse rollup's whole key as column names (clinic_id, local_date, ...)."""
-        return (*(f"{field}_id" if field in ("clinic", "provider") else field
-                  for field in self.bucket), *self.key)
-
-
-RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
-DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
-                  "promoters", "detractors")
-ITEM_SUMS = ("answers", "top_box")
-CLINIC_DAY = ("clinic", "local_date")
-
-# In the order they are derived: each coarse rollup from one already written.
-DAY_ROLLUPS = (
-    DayRollup(ResponseRollup, ResponseDayRollup, DAY_BUCKET_FIELDS, (), RESPONSE_SUMS),
-    DayRollup(DimensionRollup, DimensionDayRollup, DAY_BUCKET_FIELDS, ("dimension",),
-              DIMENSION_SUMS),
-    DayRollup(ItemRollup, ItemDayRollup, DAY_BUCKET_FIELDS, ("item",), ITEM_SUMS),
-    DayRollup(ResponseDayRollup, ResponseClinicDayRollup, CLINIC_DAY, (), RESPONSE_SUMS),
-    DayRollup(DimensionDayRollup, DimensionClinicDayRollup, CLINIC_DAY, ("dimension",),
-              DIMENSION_SUMS),
-    DayRollup(ItemDayRollup, ItemClinicDayRollup, CLINIC_DAY, ("item",), ITEM_SUMS),
-)
 
 @dataclass(frozen=True)
 class ScoringFacts:
@@ -102,63 +62,7 @@ def scoring_facts() -> ScoringFacts:
     )
 
 
-@dataclass(frozen=True)
-class BucketFields:
-    """Where a model keeps a row's clinic and local day, as ORM lookups from that model."""
-
-    clinic: str = "clinic_id"
-    date: str = "local_date"
-
-
-ROLLUP_ROW = BucketFields()
-RESPONSE = BucketFields()
-SCORE = BucketFields("response__clinic_id", "response__local_date")
-# An invitation counts on the day it was sent, in its clinic's time zone.
-INVITATION = BucketFields("visit__clinic_id", "sent_local_date")
-
-
-def buckets_q(buckets: Iterable[Bucket], fields: BucketFields = ROLLUP_ROW) -> Q:
-    dates_by_clinic: dict[int, set[dt.date]] = defaultdict(set)
-    for clinic_id, local_date in buckets:
-        dates_by_clinic[clinic_id].add(local_date)
-    q = Q(pk__in=[])
-    for clinic_id, dates in sorted(dates_by_clinic.items()):
-        q |= Q(**{fields.clinic: clinic_id, f"{fields.date}__in": sorted(dates)})
-    return q
-
-
-def range_q(
-    since: dt.date, until: dt.date, clinic_ids: list[int], fields: BucketFields = ROLLUP_ROW
-) -> Q:
-    # Naming every clinic lets the (clinic, local_date) indexes serve a date range of all clinics.
-    return Q(**{f"{fields.clinic}__in": clinic_ids, f"{fields.date}__range": (since, until)})
-
-
-@dataclass(frozen=True)
-class SourceRows:
-    """The raw rows a recompute reads: responses, their scores, and invitations."""
-
-    responses: Q
-    scores: Q
-    invitations: Q
-
-    @classmethod
-    def of_buckets(cls, buckets: Iterable[Bucket]) -> SourceRows:
-        buckets = list(buckets)
-        return cls(buckets_q(buckets, RESPONSE), buckets_q(buckets, SCORE),
-                   buckets_q(buckets, INVITATION))
-
-    @classmethod
-    def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> SourceRows:
-        return cls(*(range_q(since, until, clinic_ids, fields)
-                     for fields in (RESPONSE, SCORE, INVITATION)))
-
-    @classmethod
-    def everything(cls) -> SourceRows:
-        return cls(Q(), Q(), Q())
-
-
-def _insert_from_select(
+def insert_from_select(
     model, columns: Iterable[str], sql: str, params: Iterable, *, table: str | None = None
 ) -> int:
     quote = connection.ops.quote_name
@@ -254,7 +158,7 @@ def _top_box_q(item_id: str, top_values: dict[int, tuple[int, ...]]) -> Q:
     return q
 
 
-def _bucket_order(prefix: str = "", *, fields: tuple[str, ...] = BUCKET_FIELDS) -> list:
+def bucket_order(prefix: str = "", *, fields: tuple[str, ...] = BUCKET_FIELDS) -> list:
     """The order of the rollups' unique keys, where COALESCE(provider, 0) puts no provider first.
 
     Rows loaded in this order make the index build's sort a single pass over presorted input
@@ -339,12 +243,12 @@ DIMENSION_COLUMNS = (
 def rollups_insert(*, source: SourceRows, facts: ScoringFacts) -> None:
     """INSERT ... SELECT each rollup's rows for these source rows."""
     sql, params = _response_counts_sql(responses=source.responses, invitations=source.invitations)
-    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params)
+    insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params)
     sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
-    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params)
+    insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params)
     if facts.item_top_values:
         sql, params = _item_rollup_sql(source.responses, facts)
-        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
+        insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
                             params)
 
 
@@ -358,10 +262,10 @@ def rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> No
     sql, params = _response_counts_sql(
         responses=source.responses, invitations=source.invitations, key_ordered=True
     )
-    _insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
+    insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
                         table=tables[ResponseRollup])
     sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
-    _insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
+    insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
                         table=tables[DimensionRollup])
 
 
@@ -375,7 +279,7 @@ def item_rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) 
     if not facts.item_top_values:
         return
     wide_sql, wide_params = (
-        _item_wide_select(source.responses, facts).order_by(*_bucket_order())
+        _item_wide_select(source.responses, facts).order_by(*bucket_order())
         .query.sql_with_params()
     )
     quote = connection.ops.quote_name
@@ -388,46 +292,13 @@ def item_rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) 
         # Temporary: no WAL, and read twice without computing the JSON lookups again.
         cursor.execute(f"CREATE TEMPORARY TABLE {ITEM_WIDE_TABLE} AS {wide_sql}", wide_params)
         sql, params = _item_unpivot_sql(f"SELECT * FROM {ITEM_WIDE_TABLE}", [], facts)
-        _insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
+        insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
                             params, table=tables[ItemRollup])
         day_wide = (
             f"SELECT {', '.join(quote(k) for k in day_keys)}, {day_sums} FROM {ITEM_WIDE_TABLE} "
             f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 NULLS FIRST"
         )
         sql, params = _item_unpivot_sql(day_wide, [], facts, keys=day_keys)
-        _insert_from_select(ItemDayRollup, [*day_keys, "item", "answers", "top_box"], sql,
+        insert_from_select(ItemDayRollup, [*day_keys, "item", "answers", "top_box"], sql,
                             params, table=tables[ItemDayRollup])
         cursor.execute(f"DROP TABLE {ITEM_WIDE_TABLE}")
-
-
-def day_rollups_insert(
-    *, where: Q, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
-) -> None:
-    """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
-
-    Summing the finer rows just written (not the raw responses again) keeps every coarse row the
-    exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
-    (the bulk rebuild) it reads the finer staging tables and writes the coarser ones.
-    """
-    tables = tables or {}
-    quote = connection.ops.quote_name
-    for rollup in rollups:
-        keys = (*rollup.bucket, *rollup.key)
-        select = (
-            rollup.fine.objects.filter(where)
-            .values(*keys)
-            .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
-            .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
-            # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
-            # pages: a dashboard period then reads a few pages instead of one per row, and a
-            # bulk rebuild's index build finds them presorted.
-            .order_by(*_bucket_order(fields=rollup.bucket), *rollup.key)
-        )
-        sql, params = select.query.sql_with_params()
-        if rollup.fine in tables:
-            # The ORM names the table only as a quoted identifier; the staging copy has its
-            # columns, so reading it instead is a change of name.
-            assert quote(rollup.fine._meta.db_table) in sql
-            sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
-        _insert_from_select(rollup.coarse, [*keys, *rollup.sums], sql, params,
-                            table=tables.get(rollup.coarse))

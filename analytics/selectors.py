@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 
+from analytics.day_rollups import DIMENSION_SUMS
 from analytics.models import (
     DimensionClinicDayRollup,
     DimensionDayRollup,
@@ -19,7 +20,6 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
-from analytics.rollup_queries import DIMENSION_SUMS
 
 # The filters only the fine rollups are keyed by; without them the day rollups answer.
 FINE_ONLY_FIELDS = ("visit_type", "channel", "language")

@@ -24,6 +24,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from analytics.dashboard.cache import dashboard_cache_invalidate
+from analytics.day_rollups import DAY_ROLLUPS, day_rollups_insert
 from analytics.models import (
     DimensionRollup,
     ItemDayRollup,
@@ -31,18 +32,13 @@ from analytics.models import (
     ResponseRollup,
 )
 from analytics.rollup_queries import (
-    DAY_ROLLUPS,
     ROLLUP_MODELS,
-    Bucket,
-    SourceRows,
-    buckets_q,
-    day_rollups_insert,
     item_rollups_load,
-    range_q,
     rollups_insert,
     rollups_load,
     scoring_facts,
 )
+from analytics.rollup_sources import Bucket, SourceRows, buckets_q, range_q
 from analytics.rollup_tables import (
     STAGING_SUFFIX,
     staging_table_create,
@@ -304,7 +300,7 @@ def _rollups_rebuild_bulk(
     quote = connection.ops.quote_name
     # The day item rows of the range come with the fine ones (item_rollups_load); the rest are
     # summed from the fine rows.
-    summed_day_rollups = [r for r in DAY_ROLLUPS if r.coarse is not ItemDayRollup]
+    summed_day_rollups = [r for r in DAY_ROLLUPS if r.summed_in_bulk]
     tables = {model: f"{model._meta.db_table}{STAGING_SUFFIX}"
               for model in (*ROLLUP_MODELS, *(rollup.coarse for rollup in DAY_ROLLUPS))}
 
@@ -336,7 +332,7 @@ def _rollups_rebuild_bulk(
     def day_item_rows_outside_sum() -> None:
         # Before any row of the range is loaded: the fine rows copied over are all there is.
         day_rollups_insert(where=Q(), tables=tables,
-                           rollups=[r for r in DAY_ROLLUPS if r not in summed_day_rollups])
+                           rollups=[r for r in DAY_ROLLUPS if not r.summed_in_bulk])
 
     def day_tables_finish() -> None:
         day_rollups_insert(where=Q(), tables=tables, rollups=summed_day_rollups)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
+from analytics.day_rollups import DAY_ROLLUPS
 from analytics.models import (
     DimensionClinicDayRollup,
     DimensionDayRollup,
@@ -16,7 +17,6 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
-from analytics.rollup_queries import DAY_ROLLUPS
 from analytics.selectors import (
     RollupFilter,
     dimension_rollups,

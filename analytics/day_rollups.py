@@ -1,0 +1,101 @@
+"""The coarser rollup grains, each the sum of a finer one's rows, summed in SQL.
+
+Summing the rows just written (not the raw responses again) keeps every coarse row the exact sum
+of its fine rows; the dashboard then reads the coarsest grain its filters allow
+(analytics.selectors.RollupLevels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, Sum
+
+from analytics.models import (
+    DAY_BUCKET_FIELDS,
+    DimensionClinicDayRollup,
+    DimensionDayRollup,
+    DimensionRollup,
+    ItemClinicDayRollup,
+    ItemDayRollup,
+    ItemRollup,
+    ResponseClinicDayRollup,
+    ResponseDayRollup,
+    ResponseRollup,
+)
+from analytics.rollup_queries import bucket_order, insert_from_select
+
+
+@dataclass(frozen=True)
+class DayRollup:
+    """A coarser rollup: a finer one summed over the key fields it drops."""
+
+    fine: type
+    coarse: type
+    bucket: tuple[str, ...]  # the coarse rollup's bucket fields
+    key: tuple[str, ...]  # beyond the bucket
+    sums: tuple[str, ...]
+    # False: a bulk rebuild loads the range's rows with the fine ones (from the same per-bucket
+    # counts, see rollup_queries.item_rollups_load) and sums only the rows outside the range.
+    summed_in_bulk: bool = True
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The coarse rollup's whole key as column names (clinic_id, local_date, ...)."""
+        return (*(f"{field}_id" if field in ("clinic", "provider") else field
+                  for field in self.bucket), *self.key)
+
+
+RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
+DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
+                  "promoters", "detractors")
+ITEM_SUMS = ("answers", "top_box")
+CLINIC_DAY = ("clinic", "local_date")
+
+# In the order they are derived: each coarse rollup from one already written.
+DAY_ROLLUPS = (
+    DayRollup(ResponseRollup, ResponseDayRollup, DAY_BUCKET_FIELDS, (), RESPONSE_SUMS),
+    DayRollup(DimensionRollup, DimensionDayRollup, DAY_BUCKET_FIELDS, ("dimension",),
+              DIMENSION_SUMS),
+    DayRollup(ItemRollup, ItemDayRollup, DAY_BUCKET_FIELDS, ("item",), ITEM_SUMS,
+              summed_in_bulk=False),
+    DayRollup(ResponseDayRollup, ResponseClinicDayRollup, CLINIC_DAY, (), RESPONSE_SUMS),
+    DayRollup(DimensionDayRollup, DimensionClinicDayRollup, CLINIC_DAY, ("dimension",),
+              DIMENSION_SUMS),
+    DayRollup(ItemDayRollup, ItemClinicDayRollup, CLINIC_DAY, ("item",), ITEM_SUMS),
+)
+
+
+def day_rollups_insert(
+    *, where: Q, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
+) -> None:
+    """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
+
+    Summing the finer rows just written (not the raw responses again) keeps every coarse row the
+    exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
+    (the bulk rebuild) it reads the finer staging tables and writes the coarser ones.
+    """
+    tables = tables or {}
+    quote = connection.ops.quote_name
+    for rollup in rollups:
+        keys = (*rollup.bucket, *rollup.key)
+        select = (
+            rollup.fine.objects.filter(where)
+            .values(*keys)
+            .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
+            .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
+            # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
+            # pages: a dashboard period then reads a few pages instead of one per row, and a
+            # bulk rebuild's index build finds them presorted.
+            .order_by(*bucket_order(fields=rollup.bucket), *rollup.key)
+        )
+        sql, params = select.query.sql_with_params()
+        if rollup.fine in tables:
+            # The ORM names the table only as a quoted identifier; the staging copy has its
+            # columns, so reading it instead is a change of name.
+            assert quote(rollup.fine._meta.db_table) in sql
+            sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
+        insert_from_select(rollup.coarse, [*keys, *rollup.sums], sql, params,
+                            table=tables.get(rollup.coarse))
