@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
+from plotly.colors import make_colorscale, sequential
 
 from analytics.charts.figure_style import (
     BLUE,
@@ -16,6 +16,7 @@ from analytics.charts.figure_style import (
     VERMILLION,
     Chart,
     DataTable,
+    PlotlyFigure,
     base_layout,
     hidden_note,
     percent,
@@ -40,6 +41,11 @@ RECOMMEND_CLASSES = (  # (name, answers, colour)
 )
 
 
+# Designed for colour-vision deficiency, readable in greyscale. Spelt out as plotly.py would:
+# plotly.js's own "Cividis" has other stops.
+CIVIDIS = make_colorscale(sequential.Cividis)
+
+
 @dataclass(frozen=True)
 class ItemTopBox:
     label: str  # the item's short text in the dashboard's language
@@ -55,7 +61,7 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
     plus: list[float | None] = []
     minus: list[float | None] = []
     rows = []
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(
             title=title,
             x_title="Top-box answers, percent (0-100)",
@@ -146,7 +152,7 @@ def dimension_clinic_heatmap(
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(
             title=title,
             x_title="Clinic",
@@ -163,7 +169,7 @@ def dimension_clinic_heatmap(
         texttemplate="%{text}",
         hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>",
         hoverongaps=True,
-        colorscale="Cividis",  # designed for colour-vision deficiency, readable in greyscale
+        colorscale=CIVIDIS,
         zmin=0,
         zmax=100,
         colorbar={"title": {"text": SCORE_AXIS_TITLE}},
@@ -180,7 +186,7 @@ def recommend_distribution(*, title: str, counts: Sequence[int], min_group_size:
     if len(counts) != 11:
         raise ValueError("likelihood to recommend needs 11 counts, for answers 0 to 10")
     n = sum(counts)
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(
             title=title,
             x_title="Likelihood to recommend (0 = not at all likely, 10 = extremely likely)",

@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
 from analytics.charts.figure_style import (
     BLACK,
     BLUE,
@@ -19,6 +17,7 @@ from analytics.charts.figure_style import (
     VERMILLION,
     Chart,
     DataTable,
+    PlotlyFigure,
     base_layout,
     hidden_note,
     rounded,
@@ -138,7 +137,7 @@ def _funnel_chart(
     hidden = breakdown_suppression(
         {index: unit.n for index, unit in enumerate(units)}, min_group_size=min_group_size
     )
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(title=title, x_title="Responses (n)", y_title=value_title)
     )
     largest = max([unit.n for unit in units] + [min_group_size * 2])
@@ -189,7 +188,9 @@ def _funnel_chart(
     return Chart(figure, DataTable(FUNNEL_COLUMNS, tuple(rows)))
 
 
-def _add_units(figure: go.Figure, position: FunnelPosition | None, members, scale: float) -> None:
+def _add_units(
+    figure: PlotlyFigure, position: FunnelPosition | None, members, scale: float
+) -> None:
     label, symbol, colour = POSITION_STYLE[position]
     figure.add_scatter(
         x=[unit.n for unit, _ in members],

@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
 from analytics.charts.figure_style import (
     BAND,
     BLACK,
@@ -20,6 +18,7 @@ from analytics.charts.figure_style import (
     VERMILLION,
     Chart,
     DataTable,
+    PlotlyFigure,
     base_layout,
     hidden_note,
     rounded,
@@ -91,7 +90,7 @@ def trend_chart(
     chart = xmr_chart(values, rebase_at=rebase_at)
     x = [period.start.isoformat() for period in periods]
 
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(
             title=title,
             x_title=period_title,
