@@ -1,4 +1,5 @@
-"""The coarser rollup grains, each the sum of a finer one's rows, summed in SQL.
+"""The coarser rollup grains, each the sum of a finer one's rows, summed in SQL: per day (over
+visit type, channel and language), per clinic-day (over providers too), per clinic-month.
 
 Summing the rows just written (not the raw responses again) keeps every coarse row the exact sum
 of its fine rows; the dashboard then reads the coarsest grain its filters allow
@@ -11,21 +12,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import DateField, Sum
+from django.db.models.functions import Trunc
 
 from analytics.models import (
     DAY_BUCKET_FIELDS,
     DimensionClinicDayRollup,
+    DimensionClinicMonthRollup,
     DimensionDayRollup,
     DimensionRollup,
     ItemClinicDayRollup,
+    ItemClinicMonthRollup,
     ItemDayRollup,
     ItemRollup,
     ResponseClinicDayRollup,
+    ResponseClinicMonthRollup,
     ResponseDayRollup,
     ResponseRollup,
 )
 from analytics.rollup_queries import bucket_order, insert_from_select
+from analytics.rollup_sources import RollupRows
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class DayRollup:
     # False: a bulk rebuild loads the range's rows with the fine ones (from the same per-bucket
     # counts, see rollup_queries.item_rollups_load) and sums only the rows outside the range.
     summed_in_bulk: bool = True
+    # Summed per calendar month: the coarse rows' local_date is the month's first day.
+    monthly: bool = False
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -52,7 +60,7 @@ RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
 DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
                   "promoters", "detractors")
 ITEM_SUMS = ("answers", "top_box")
-CLINIC_DAY = ("clinic", "local_date")
+CLINIC_DAY = ("clinic", "local_date")  # a month row keeps its month's first day in local_date
 
 # In the order they are derived: each coarse rollup from one already written.
 DAY_ROLLUPS = (
@@ -65,13 +73,19 @@ DAY_ROLLUPS = (
     DayRollup(DimensionDayRollup, DimensionClinicDayRollup, CLINIC_DAY, ("dimension",),
               DIMENSION_SUMS),
     DayRollup(ItemDayRollup, ItemClinicDayRollup, CLINIC_DAY, ("item",), ITEM_SUMS),
+    DayRollup(ResponseClinicDayRollup, ResponseClinicMonthRollup, CLINIC_DAY, (), RESPONSE_SUMS,
+              monthly=True),
+    DayRollup(DimensionClinicDayRollup, DimensionClinicMonthRollup, CLINIC_DAY, ("dimension",),
+              DIMENSION_SUMS, monthly=True),
+    DayRollup(ItemClinicDayRollup, ItemClinicMonthRollup, CLINIC_DAY, ("item",), ITEM_SUMS,
+              monthly=True),
 )
 
 
 def day_rollups_insert(
-    *, where: Q, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
+    *, rows: RollupRows, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
 ) -> None:
-    """INSERT ... SELECT the coarse rows of the fine rows ``where`` selects, grouped in SQL.
+    """INSERT ... SELECT the coarse rows of the finer rows of ``rows``, grouped in SQL.
 
     Summing the finer rows just written (not the raw responses again) keeps every coarse row the
     exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
@@ -81,15 +95,22 @@ def day_rollups_insert(
     quote = connection.ops.quote_name
     for rollup in rollups:
         keys = (*rollup.bucket, *rollup.key)
+        fine = rollup.fine.objects.filter(rows.days)
+        if rollup.monthly:
+            # Grouped by month under the day's own name, the SELECT keeps the columns' order.
+            fine = rollup.fine.objects.filter(rows.days_of_months).annotate(
+                month=Trunc("local_date", "month", output_field=DateField())
+            )
+            keys = tuple("month" if key == "local_date" else key for key in keys)
         select = (
-            rollup.fine.objects.filter(where)
+            fine
             .values(*keys)
             .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
             .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
             # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
             # pages: a dashboard period then reads a few pages instead of one per row, and a
             # bulk rebuild's index build finds them presorted.
-            .order_by(*bucket_order(fields=rollup.bucket), *rollup.key)
+            .order_by(*bucket_order(fields=keys[: len(rollup.bucket)]), *rollup.key)
         )
         sql, params = select.query.sql_with_params()
         if rollup.fine in tables:
@@ -97,5 +118,5 @@ def day_rollups_insert(
             # columns, so reading it instead is a change of name.
             assert quote(rollup.fine._meta.db_table) in sql
             sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
-        insert_from_select(rollup.coarse, [*keys, *rollup.sums], sql, params,
-                            table=tables.get(rollup.coarse))
+        insert_from_select(rollup.coarse, [*rollup.bucket, *rollup.key, *rollup.sums], sql,
+                            params, table=tables.get(rollup.coarse))

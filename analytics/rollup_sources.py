@@ -1,4 +1,5 @@
-"""Which raw rows a recompute reads: a list of (clinic, local day) buckets, or a date range.
+"""Which raw rows a recompute reads, and which rollup rows it replaces: a list of
+(clinic, local day) buckets, or a date range.
 
 Responses, their scores and invitations keep a row's clinic and local day under different
 lookups; BucketFields names them once, so every recompute selects the same buckets of each.
@@ -69,4 +70,48 @@ class SourceRows:
 
     @classmethod
     def everything(cls) -> SourceRows:
+        return cls(Q(), Q(), Q())
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RollupRows:
+    """The rollup rows a recompute replaces.
+
+    ``days`` selects its days' rows at every daily grain. A month row is replaced whole: it is
+    summed again from every clinic-day row of its month (``days_of_months``), so a recompute of
+    one day leaves the month the exact sum of its days.
+    """
+
+    days: Q
+    months: Q  # month rows, keyed by the month's first day
+    days_of_months: Q
+
+    @classmethod
+    def of_buckets(cls, buckets: Iterable[Bucket]) -> RollupRows:
+        buckets = list(buckets)
+        clinic_months = sorted({(clinic_id, month_start(day)) for clinic_id, day in buckets})
+        days_of_months = Q(pk__in=[])
+        for clinic_id, first in clinic_months:
+            days_of_months |= Q(clinic_id=clinic_id, local_date__range=(first, month_end(first)))
+        return cls(buckets_q(buckets), buckets_q(clinic_months), days_of_months)
+
+    @classmethod
+    def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> RollupRows:
+        return cls(
+            range_q(since, until, clinic_ids),
+            range_q(month_start(since), until, clinic_ids),
+            range_q(month_start(since), month_end(until), clinic_ids),
+        )
+
+    @classmethod
+    def everything(cls) -> RollupRows:
         return cls(Q(), Q(), Q())

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Aggregate, Q, QuerySet, Sum, Value
 
 from analytics.day_rollups import DIMENSION_SUMS
 from analytics.models import (
     DimensionClinicDayRollup,
+    DimensionClinicMonthRollup,
     DimensionDayRollup,
     DimensionRollup,
     ItemClinicDayRollup,
+    ItemClinicMonthRollup,
     ItemDayRollup,
     ItemRollup,
     ResponseClinicDayRollup,
+    ResponseClinicMonthRollup,
     ResponseDayRollup,
     ResponseRollup,
 )
+from analytics.rollup_sources import month_end, month_start
 
 # The filters only the fine rollups are keyed by; without them the day rollups answer.
 FINE_ONLY_FIELDS = ("visit_type", "channel", "language")
@@ -37,8 +43,11 @@ class RollupFilter:
     channel: str | None = None
     language: str | None = None
 
-    def q(self) -> Q:
-        q = Q(clinic_id__in=list(self.clinic_ids), local_date__range=(self.since, self.until))
+    def q(self, *, dates: Q | None = None) -> Q:
+        """These filters' rows; ``dates`` narrows since..until (e.g. to some months' rows)."""
+        if dates is None:
+            dates = Q(local_date__range=(self.since, self.until))
+        q = Q(clinic_id__in=list(self.clinic_ids)) & dates
         if self.provider_id == 0:
             q &= Q(provider__isnull=True)
         elif self.provider_id is not None:
@@ -52,68 +61,125 @@ class RollupFilter:
     def needs_fine_rollups(self) -> bool:
         return any(getattr(self, field) is not None for field in FINE_ONLY_FIELDS)
 
+    def whole_months(self) -> tuple[dt.date, dt.date] | None:
+        """The first and the last day of the calendar months since..until covers whole."""
+        first = self.since if self.since.day == 1 else month_end(self.since) + dt.timedelta(1)
+        last = self.until if self.until == month_end(self.until) else (
+            month_start(self.until) - dt.timedelta(1))
+        return (first, last) if first <= last else None
+
 
 @dataclass(frozen=True)
 class RollupLevels:
-    """One rollup at its three grains; any of them gives the same sums for what it can filter."""
+    """One rollup at its grains; any of them gives the same sums for what it can filter."""
 
     fine: type  # every filter
     day: type  # no visit type, channel or language
     clinic_day: type  # nor any provider, chosen or grouped by
+    clinic_month: type  # as clinic_day, for whole calendar months
+
+    def daily_model(self, where: RollupFilter, *, by_provider: bool) -> type:
+        """The coarsest daily rollup that can answer ``where`` (grouped per provider if asked)."""
+        if where.needs_fine_rollups:
+            return self.fine
+        if by_provider or where.provider_id is not None:
+            return self.day
+        return self.clinic_day
 
     def rows(self, where: RollupFilter, *, by_provider: bool) -> QuerySet:
-        """The coarsest rows that can answer ``where`` (grouped per provider if asked)."""
-        if where.needs_fine_rollups:
-            model = self.fine
-        elif by_provider or where.provider_id is not None:
-            model = self.day
+        return self.daily_model(where, by_provider=by_provider).objects.filter(where.q())
+
+    def parts(
+        self, *wheres: RollupFilter, by_provider: bool = False, months: bool = True
+    ) -> list[QuerySet]:
+        """The rows of all ``wheres`` (which differ only in dates), in the fewest rows.
+
+        Where the clinic-day rollup would answer, the calendar months a period covers whole
+        come from the month rollup and only the days around them from the clinic-day one
+        (``months`` False: days only, e.g. for weekly sums). Up to two querysets.
+        """
+        model = self.daily_model(wheres[0], by_provider=by_provider)
+        if model is not self.clinic_day or not months:
+            return [model.objects.filter(reduce(operator.or_, (w.q() for w in wheres)))]
+        month_rows, day_rows = [], []
+        for where in wheres:
+            whole = where.whole_months()
+            if whole is None:
+                day_rows.append(where.q())
+                continue
+            first, last = whole
+            month_rows.append(where.q(dates=Q(local_date__range=(first, last))))
+            if where.since < first:
+                day_rows.append(where.q(dates=Q(local_date__range=(where.since,
+                                                                    first - dt.timedelta(1)))))
+            if last < where.until:
+                day_rows.append(where.q(dates=Q(local_date__range=(last + dt.timedelta(1),
+                                                                    where.until))))
+        return [
+            model.objects.filter(reduce(operator.or_, rows))
+            for model, rows in ((self.clinic_month, month_rows), (self.clinic_day, day_rows))
+            if rows
+        ]
+
+
+DIMENSION_LEVELS = RollupLevels(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup,
+                                DimensionClinicMonthRollup)
+ITEM_LEVELS = RollupLevels(ItemRollup, ItemDayRollup, ItemClinicDayRollup, ItemClinicMonthRollup)
+RESPONSE_LEVELS = RollupLevels(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup,
+                               ResponseClinicMonthRollup)
+
+
+def summed_rows(
+    parts: Sequence[QuerySet], *, keys: Sequence[str], sums: Mapping[str, Aggregate]
+) -> list[dict]:
+    """``sums`` per ``keys`` over the rows of all ``parts``, in one query (a UNION ALL of each
+    part's grouping); a key found in several parts has their sums added here. In key order.
+
+    With no keys, one row of sums (zero when there are no rows).
+    """
+    if keys:
+        grouped = [part.values(*keys).annotate(**sums).order_by() for part in parts]
+    else:  # one group: a constant is left out of GROUP BY, so each part sums all its rows
+        grouped = [part.annotate(everything=Value(1)).values("everything").annotate(**sums)
+                   .order_by() for part in parts]
+    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        if key not in merged:
+            merged[key] = {**row, **{name: row[name] or 0 for name in sums}}
         else:
-            model = self.clinic_day
-        return model.objects.filter(where.q())
-
-
-DIMENSION_LEVELS = RollupLevels(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup)
-ITEM_LEVELS = RollupLevels(ItemRollup, ItemDayRollup, ItemClinicDayRollup)
-RESPONSE_LEVELS = RollupLevels(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup)
+            for name in sums:
+                merged[key][name] += row[name] or 0
+    if not keys:
+        return [merged.get((), {name: 0 for name in sums})]
+    # None (no provider) first, as the rollups' keys order it.
+    return [merged[key] for key in sorted(merged, key=lambda k: [(v is not None, v) for v in k])]
 
 
 def dimension_rollups(where: RollupFilter, *, by_provider: bool = False) -> QuerySet:
-    """The dimension rollup rows ``where`` selects, from the coarsest rollup that has them.
+    """The dimension rollup rows ``where`` selects, from the coarsest daily rollup that has them.
 
     Each coarser rollup holds the sums of the finer one's rows, in several times fewer rows.
     """
     return DIMENSION_LEVELS.rows(where, by_provider=by_provider)
 
 
-def item_rollups(where: RollupFilter) -> QuerySet:
-    return ITEM_LEVELS.rows(where, by_provider=False)
-
-
-def response_rollups(where: RollupFilter) -> QuerySet:
-    return RESPONSE_LEVELS.rows(where, by_provider=False)
-
-
-def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> QuerySet:
+def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> list[dict]:
     """Summed statistics per dimension (and per ``group_by`` fields, e.g. "clinic_id")."""
     keys = [*group_by, "dimension"]
-    return (
-        dimension_rollups(where, by_provider="provider_id" in keys)
-        .values(*keys)
-        .annotate(**{name: Sum(name) for name in DIMENSION_SUMS})
-        .order_by(*keys)
+    return summed_rows(
+        DIMENSION_LEVELS.parts(where, by_provider="provider_id" in keys),
+        keys=keys, sums={name: Sum(name) for name in DIMENSION_SUMS},
     )
 
 
-def item_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> QuerySet:
+def item_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> list[dict]:
     """Valid and top-box answers per item (and per ``group_by`` fields)."""
-    keys = [*group_by, "item"]
-    return (
-        item_rollups(where)
-        .values(*keys)
-        .annotate(answers=Sum("answers"), top_box=Sum("top_box"))
-        .order_by(*keys)
-    )
+    return summed_rows(ITEM_LEVELS.parts(where), keys=[*group_by, "item"],
+                       sums={"answers": Sum("answers"), "top_box": Sum("top_box")})
 
 
 def response_total(*, where: RollupFilter) -> int:
-    return response_rollups(where).aggregate(total=Sum("responses"))["total"] or 0
+    return summed_rows(RESPONSE_LEVELS.parts(where), keys=(),
+                       sums={"total": Sum("responses")})[0]["total"]

@@ -38,7 +38,7 @@ from analytics.rollup_queries import (
     rollups_load,
     scoring_facts,
 )
-from analytics.rollup_sources import Bucket, SourceRows, buckets_q, range_q
+from analytics.rollup_sources import Bucket, RollupRows, SourceRows
 from analytics.rollup_tables import (
     STAGING_SUFFIX,
     staging_table_create,
@@ -58,8 +58,8 @@ BULK_MIN_DAYS = 90
 ROLLUPS_LOCK_KEY = 0x526F6C6C  # "Roll"
 
 
-def _recompute(*, rollup_where: Q, source: SourceRows, clinic_ids: Iterable[int]) -> None:
-    """Replace the rollup rows selected by ``rollup_where``; callers hold the transaction."""
+def _recompute(*, rows: RollupRows, source: SourceRows, clinic_ids: Iterable[int]) -> None:
+    """Replace the rollup ``rows`` from the ``source`` rows; callers hold the transaction."""
     facts = scoring_facts()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -75,10 +75,12 @@ def _recompute(*, rollup_where: Q, source: SourceRows, clinic_ids: Iterable[int]
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
-    for model in (*ROLLUP_MODELS, *(rollup.coarse for rollup in DAY_ROLLUPS)):
-        model.objects.filter(rollup_where).delete()
+    for model in ROLLUP_MODELS:
+        model.objects.filter(rows.days).delete()
+    for rollup in DAY_ROLLUPS:
+        rollup.coarse.objects.filter(rows.months if rollup.monthly else rows.days).delete()
     rollups_insert(source=source, facts=facts)
-    day_rollups_insert(where=rollup_where)
+    day_rollups_insert(rows=rows)
     touched = sorted(set(clinic_ids))
     transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
 
@@ -93,7 +95,7 @@ def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:
         batch = ordered[start : start + DRAIN_BATCH_SIZE]
         with transaction.atomic():
             _recompute(
-                rollup_where=buckets_q(batch),
+                rows=RollupRows.of_buckets(batch),
                 source=SourceRows.of_buckets(batch),
                 clinic_ids=[clinic_id for clinic_id, _ in batch],
             )
@@ -130,7 +132,7 @@ def dirty_buckets_drain(*, batch_size: int = DRAIN_BATCH_SIZE) -> int:
                 return drained
             buckets = [(clinic_id, local_date) for _, clinic_id, local_date, _ in rows]
             _recompute(
-                rollup_where=buckets_q(buckets),
+                rows=RollupRows.of_buckets(buckets),
                 source=SourceRows.of_buckets(buckets),
                 clinic_ids=[clinic_id for clinic_id, _ in buckets],
             )
@@ -222,7 +224,7 @@ def rollups_rebuild(
         end = min(last, start + dt.timedelta(days=days_per_batch - 1))
         with transaction.atomic():
             _recompute(
-                rollup_where=range_q(start, end, clinic_ids),
+                rows=RollupRows.of_range(start, end, clinic_ids),
                 source=SourceRows.of_range(start, end, clinic_ids),
                 clinic_ids=clinic_ids,
             )
@@ -331,11 +333,12 @@ def _rollups_rebuild_bulk(
 
     def day_item_rows_outside_sum() -> None:
         # Before any row of the range is loaded: the fine rows copied over are all there is.
-        day_rollups_insert(where=Q(), tables=tables,
+        day_rollups_insert(rows=RollupRows.everything(), tables=tables,
                            rollups=[r for r in DAY_ROLLUPS if not r.summed_in_bulk])
 
     def day_tables_finish() -> None:
-        day_rollups_insert(where=Q(), tables=tables, rollups=summed_day_rollups)
+        day_rollups_insert(rows=RollupRows.everything(), tables=tables,
+                           rollups=summed_day_rollups)
         for rollup in summed_day_rollups:
             index(rollup.coarse)
 

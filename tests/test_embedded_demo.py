@@ -23,7 +23,8 @@ def test_the_demo_migrates_seeds_and_aggregates_on_sqlite(tmp_path):
         assert done.returncode == 0, done.stderr[-4000:]
 
     with sqlite3.connect(database) as db:
-        for table in ("responserollup", "responsedayrollup", "responseclinicdayrollup"):
+        for table in ("responserollup", "responsedayrollup", "responseclinicdayrollup",
+                      "responseclinicmonthrollup"):
             (responses,) = db.execute(f"SELECT SUM(responses) FROM analytics_{table}").fetchone()
             assert responses == 300, table
         (item_rows,) = db.execute("SELECT COUNT(*) FROM analytics_itemrollup").fetchone()

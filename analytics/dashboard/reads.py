@@ -7,18 +7,20 @@ rollup rows in the period, not the number of responses behind them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Trunc
 
 from analytics.dashboard.scope import DashboardScope
+from analytics.day_rollups import RESPONSE_SUMS
 from analytics.selectors import (
-    dimension_rollups,
+    DIMENSION_LEVELS,
+    RESPONSE_LEVELS,
     dimension_totals,
     item_totals,
-    response_rollups,
+    summed_rows,
 )
 from analytics.stats import Moments, Proportion, Recommendation
 
@@ -116,12 +118,13 @@ def _dimension_sums(scope: DashboardScope):
         row["dimension"]: DimensionSums.of_row(row)
         for row in dimension_totals(where=scope.rollup_filter(previous=True))
     }
-    rows = (
-        dimension_rollups(current)
-        .annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
-        .values("period", "dimension")
-        .annotate(**{name: Sum(name) for name in ("n", "score_sum", "score_sumsq")})
-        .order_by("period", "dimension")
+    # Month rows are their months' sums: they serve monthly trends, not weekly ones.
+    parts = DIMENSION_LEVELS.parts(current, months=scope.granularity == "month")
+    rows = summed_rows(
+        [part.annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
+         for part in parts],
+        keys=("period", "dimension"),
+        sums={name: Sum(name) for name in ("n", "score_sum", "score_sumsq")},
     )
     trend = {
         (row["period"], row["dimension"]): Moments(row["n"], row["score_sum"], row["score_sumsq"])
@@ -141,13 +144,15 @@ def _response_counts(scope: DashboardScope) -> tuple[PeriodCounts, PeriodCounts]
 
     An invitation counts in the period it was sent in, whenever it was answered.
     """
-    both = replace(scope.rollup_filter(), since=scope.previous[0])
     sums = {}
     for period, when in (("current", Q(local_date__gte=scope.since)),
                          ("previous", Q(local_date__lt=scope.since))):
-        for name in ("responses", "invitations_sent", "invitations_answered"):
+        for name in RESPONSE_SUMS:
             sums[f"{period}_{name}"] = Sum(name, filter=when)
-    totals = {key: value or 0 for key, value in response_rollups(both).aggregate(**sums).items()}
+    # A month row lies wholly in one period (parts takes each period's whole months), so its
+    # first day tells which.
+    parts = RESPONSE_LEVELS.parts(scope.rollup_filter(), scope.rollup_filter(previous=True))
+    (totals,) = summed_rows(parts, keys=(), sums=sums)
     return tuple(
         PeriodCounts(
             totals[f"{period}_responses"],

@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.db.models import Sum
+from django.db.models import DateField, Sum
+from django.db.models.functions import Trunc
 
 from analytics.day_rollups import DAY_ROLLUPS
 from analytics.models import (
     DimensionClinicDayRollup,
+    DimensionClinicMonthRollup,
     DimensionDayRollup,
     DimensionRollup,
     ItemClinicDayRollup,
@@ -18,12 +20,13 @@ from analytics.models import (
     ResponseRollup,
 )
 from analytics.selectors import (
+    DIMENSION_LEVELS,
+    ITEM_LEVELS,
+    RESPONSE_LEVELS,
     RollupFilter,
     dimension_rollups,
     dimension_totals,
-    item_rollups,
     item_totals,
-    response_rollups,
     response_total,
 )
 from analytics.services import (
@@ -36,14 +39,19 @@ from feedback.services import response_submit
 
 pytestmark = pytest.mark.django_db
 
-NOON_UTC = dt.datetime(2026, 2, 2, 17, 0, tzinfo=dt.UTC)
-FIRST_DAY = dt.date(2026, 2, 2)
+# The responses' twelve days run from January into February: two months, neither whole.
+NOON_UTC = dt.datetime(2026, 1, 27, 17, 0, tzinfo=dt.UTC)
+FIRST_DAY = dt.date(2026, 1, 27)
 FLOAT_SUMS = {"score_sum", "score_sumsq"}
 
 
 def fine_summed(rollup) -> dict[tuple, dict]:
     keys = rollup.key_columns
-    rows = rollup.fine.objects.values(*keys).annotate(
+    fine = rollup.fine.objects.all()
+    if rollup.monthly:
+        fine = fine.annotate(month=Trunc("local_date", "month", output_field=DateField()))
+        keys = tuple("month" if key == "local_date" else key for key in keys)
+    rows = fine.values(*keys).annotate(
         **{f"total_{name}": Sum(name) for name in rollup.sums}
     )
     return {
@@ -176,6 +184,10 @@ def test_a_partial_bulk_rebuild_leaves_day_rollups_equal_to_the_fine_ones(varied
     assert_day_rollups_are_the_fine_ones_summed()
 
 
+def models_read(levels, *wheres, **options):
+    return [part.model for part in levels.parts(*wheres, **options)]
+
+
 def test_reads_use_the_coarsest_rollups_that_can_answer_them(clinic_a):
     whole_clinic = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY)
     one_provider = RollupFilter(clinic_ids=[clinic_a.pk], since=FIRST_DAY, until=FIRST_DAY,
@@ -184,18 +196,95 @@ def test_reads_use_the_coarsest_rollups_that_can_answer_them(clinic_a):
                               channel="sms")
 
     assert dimension_rollups(whole_clinic).model is DimensionClinicDayRollup
-    assert item_rollups(whole_clinic).model is ItemClinicDayRollup
-    assert response_rollups(whole_clinic).model is ResponseClinicDayRollup
+    assert models_read(ITEM_LEVELS, whole_clinic) == [ItemClinicDayRollup]
+    assert models_read(RESPONSE_LEVELS, whole_clinic) == [ResponseClinicDayRollup]
     assert dimension_rollups(whole_clinic, by_provider=True).model is DimensionDayRollup
-    assert dimension_totals(where=whole_clinic, group_by=["provider_id"]).model is (
-        DimensionDayRollup
-    )
     assert dimension_rollups(one_provider).model is DimensionDayRollup
-    assert item_rollups(one_provider).model is ItemDayRollup
-    assert response_rollups(one_provider).model is ResponseDayRollup
+    assert models_read(ITEM_LEVELS, one_provider) == [ItemDayRollup]
+    assert models_read(RESPONSE_LEVELS, one_provider) == [ResponseDayRollup]
     assert dimension_rollups(by_channel).model is DimensionRollup
-    assert item_rollups(by_channel).model is ItemRollup
-    assert response_rollups(by_channel).model is ResponseRollup
+    assert models_read(ITEM_LEVELS, by_channel) == [ItemRollup]
+    assert models_read(RESPONSE_LEVELS, by_channel) == [ResponseRollup]
+
+
+def test_whole_months_are_read_from_month_rows_and_the_days_around_them_from_day_rows(clinic_a):
+    def where(since, until, **filters):
+        return RollupFilter(clinic_ids=[clinic_a.pk], since=since, until=until, **filters)
+
+    # 2026-01-15 .. 2026-04-10 covers February and March whole.
+    mid = where(dt.date(2026, 1, 15), dt.date(2026, 4, 10))
+    assert mid.whole_months() == (dt.date(2026, 2, 1), dt.date(2026, 3, 31))
+    assert where(dt.date(2026, 2, 1), dt.date(2026, 2, 28)).whole_months() == (
+        dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert where(dt.date(2026, 2, 2), dt.date(2026, 3, 30)).whole_months() is None
+    assert where(dt.date(2024, 2, 1), dt.date(2024, 2, 29)).whole_months() is not None  # leap
+
+    month_part, day_part = DIMENSION_LEVELS.parts(mid)
+    assert (month_part.model, day_part.model) == (DimensionClinicMonthRollup,
+                                                  DimensionClinicDayRollup)
+    assert models_read(DIMENSION_LEVELS, mid, months=False) == [DimensionClinicDayRollup]
+    assert models_read(DIMENSION_LEVELS, mid, by_provider=True) == [DimensionDayRollup]
+    assert models_read(DIMENSION_LEVELS, where(mid.since, mid.until, channel="sms")) == [
+        DimensionRollup]
+    assert models_read(DIMENSION_LEVELS, where(dt.date(2026, 2, 1), dt.date(2026, 3, 31))) == [
+        DimensionClinicMonthRollup]
+
+
+@pytest.fixture
+def responses_over_three_months(instrument, clinic_a, clinic_b, provider_a, full_answers):
+    """A response every other day from 20 December to 10 March, in two clinics."""
+    for day in range(0, 81, 2):
+        likert = 1 + day % 5
+        response_submit(
+            instrument=instrument, clinic=clinic_a if day % 3 else clinic_b,
+            answers={item: day % 11 if item == "recommend" else likert for item in full_answers},
+            language="en", channel="email", provider=provider_a if day % 3 else None,
+            now=dt.datetime(2025, 12, 20, 17, 0, tzinfo=dt.UTC) + dt.timedelta(days=day),
+        )
+
+
+def test_month_and_day_rows_together_give_the_fine_totals_of_any_range(
+    responses_over_three_months, clinic_a, clinic_b
+):
+    dirty_buckets_drain()
+    assert_day_rollups_are_the_fine_ones_summed()
+    clinics = [clinic_a.pk, clinic_b.pk]
+    for since, until in ((dt.date(2025, 12, 25), dt.date(2026, 3, 5)),  # Jan, Feb whole
+                         (dt.date(2026, 1, 1), dt.date(2026, 2, 28)),  # only whole months
+                         (dt.date(2026, 1, 2), dt.date(2026, 2, 27))):  # none whole
+        where = RollupFilter(clinic_ids=clinics, since=since, until=until)
+        fine = {
+            (row["clinic_id"], row["dimension"]): row
+            for row in DimensionRollup.objects.filter(where.q())
+            .values("clinic_id", "dimension").annotate(n=Sum("n"), score_sum=Sum("score_sum"))
+        }
+        read = dimension_totals(where=where, group_by=("clinic_id",))
+        assert [(row["clinic_id"], row["dimension"]) for row in read] == sorted(fine)
+        for row in read:
+            expected = fine[(row["clinic_id"], row["dimension"])]
+            assert row["n"] == expected["n"]
+            assert row["score_sum"] == pytest.approx(expected["score_sum"])
+        assert response_total(where=where) == Response.objects.filter(
+            local_date__range=(since, until)).count()
+        assert item_totals(where=where) == list(
+            ItemRollup.objects.filter(where.q()).values("item")
+            .annotate(answers=Sum("answers"), top_box=Sum("top_box")).order_by("item")
+        )
+
+
+def test_a_recompute_of_one_day_sums_its_whole_month_again(responses_over_three_months, clinic_a):
+    dirty_buckets_drain()
+    february = DimensionClinicMonthRollup.objects.filter(
+        clinic=clinic_a, local_date=dt.date(2026, 2, 1))
+    DimensionClinicMonthRollup.objects.update(n=999)
+    one_day = Response.objects.filter(clinic=clinic_a, local_date__month=2).first().local_date
+
+    rollups_rebuild_for_buckets(buckets=[(clinic_a.pk, one_day)])
+
+    assert february.filter(n=999).count() == 0
+    assert DimensionClinicMonthRollup.objects.filter(n=999).exists()  # other months untouched
+    rollups_rebuild(bulk=False, days_per_batch=9)
+    assert_day_rollups_are_the_fine_ones_summed()
 
 
 def test_every_grain_gives_the_same_totals(varied_responses, clinic_a, clinic_b):
@@ -226,7 +315,7 @@ def test_every_grain_gives_the_same_totals(varied_responses, clinic_a, clinic_b)
         assert row["score_sum"] == pytest.approx(sum(v["score_sum"] for v in fine))
     assert len(per_clinic) == len({(c, d) for c, _, d in fine_totals})
     assert response_total(where=where) == Response.objects.count()
-    assert list(item_totals(where=where)) == list(
+    assert item_totals(where=where) == list(
         ItemRollup.objects.filter(where.q()).values("item")
         .annotate(answers=Sum("answers"), top_box=Sum("top_box")).order_by("item")
     )
