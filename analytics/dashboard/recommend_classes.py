@@ -7,14 +7,13 @@ per-point counts, which only the raw responses hold.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from analytics.charts import Chart, DataTable
 from analytics.charts.figure_style import (
     BLUISH_GREEN,
     GREY,
     PERCENT_AXIS_TITLE,
     VERMILLION,
+    PlotlyFigure,
     base_layout,
     hidden_note,
     rounded,
@@ -34,7 +33,7 @@ def recommend_classes_chart(
         ("Passives", "7-8", n - recommendation.promoters - recommendation.detractors, GREY),
         ("Promoters", "9-10", recommendation.promoters, BLUISH_GREEN),
     )
-    figure = go.Figure(
+    figure = PlotlyFigure(
         layout=base_layout(
             title=title,
             x_title="Answer to 'how likely to recommend' (0-10)",

@@ -21,7 +21,15 @@ from analytics.charts import (
     trend_chart,
 )
 from analytics.charts.figure_style import BLUISH_GREEN, VERMILLION
-from analytics.stats import Moments, Proportion, funnel_limits, mean_summary, wilson_interval
+from analytics.dashboard.recommend_classes import recommend_classes_chart
+from analytics.stats import (
+    Moments,
+    Proportion,
+    Recommendation,
+    funnel_limits,
+    mean_summary,
+    wilson_interval,
+)
 
 MONDAY = dt.date(2026, 1, 5)
 
@@ -365,6 +373,12 @@ PLOTLY_CHARTS = {
     ),
     "recommend distribution of a small group": lambda: recommend_distribution(
         title="LTR", counts=[0] * 9 + [4, 5], min_group_size=10
+    ),
+    "recommend classes": lambda: recommend_classes_chart(
+        title="LTR", recommendation=Recommendation(9, 2, 16), min_group_size=10
+    ),
+    "recommend classes of a small group": lambda: recommend_classes_chart(
+        title="LTR", recommendation=Recommendation(5, 2, 9), min_group_size=10
     ),
 }
 
