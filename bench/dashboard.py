@@ -12,7 +12,9 @@ rollups_rebuild. Then the dashboard view is timed in-process through Django's te
 whole request: middleware, session, queries, figure building, template), for an admin (all 20
 clinics compared) and a one-clinic manager, over 90 days by week and 365 days by month:
 
-- cold: empty cache (as after a restart);
+- cold: empty cache, in a process that has served a request before (a new worker's very first
+  request also imports the views, loads the URL configuration and compiles the templates, once;
+  that is printed on its own);
 - after rebuild: the rollup version just bumped (what follows every drain of new responses);
 - warm: the page cached for this scope and version.
 
@@ -129,6 +131,7 @@ def main() -> None:
     admin, _ = User.objects.get_or_create(username="bench-admin", is_superuser=True)
     manager, _ = User.objects.get_or_create(username="bench-manager")
     results = []
+    first_request = None
     for size in args.sizes:
         started = time.perf_counter()
         from feedback.models import Response
@@ -154,6 +157,9 @@ def main() -> None:
         for who, user in (("admin, 20 clinics", admin), ("manager, 1 clinic", manager)):
             client = Client(HTTP_HOST="localhost")
             client.force_login(user)
+            if first_request is None:
+                first_request = timed_request(client, {})
+                print(f"    a new worker's first request: {first_request:.1f} ms", flush=True)
             for view, params in VIEWS.items():
                 timings = measure(client, params)
                 results.append((size, who, view, timings))
