@@ -19,7 +19,6 @@ from feedback.invitations import (
     token_hash,
 )
 from feedback.models import Channel, Invitation, Visit
-from feedback.selectors import response_rate
 from feedback.services import response_submit
 
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
@@ -252,28 +251,6 @@ def test_invitations_left_unsent_by_a_broker_outage_are_sent_by_the_catch_up(cli
     assert [m.to for m in mailoutbox] == [["a@example.com"]]
     assert Invitation.objects.get(pk=lost.pk).sent_at == NOW
     assert Invitation.objects.get(pk=just_made.pk).sent_at is None
-
-
-def test_response_rate_counts_answered_of_sent_in_the_period(clinic_a, clinic_b):
-    start, end = NOW - dt.timedelta(days=7), NOW
-    for number, (days_ago, answered) in enumerate([(1, True), (2, False), (3, True), (8, True)]):
-        invitation = _sent(clinic_a, f"V-{number}", days_ago=days_ago,
-                           contact=f"p{number}@example.com")
-        if answered:
-            Invitation.objects.filter(pk=invitation.pk).update(used_at=NOW)
-    _sent(clinic_b, "B-1", days_ago=1, contact="other@example.com")
-
-    answered, sent, rate = response_rate(clinic=clinic_a, start=start, end=end)
-
-    assert (answered, sent) == (2, 3)
-    assert rate == pytest.approx(2 / 3)
-
-
-def test_response_rate_is_undefined_when_nothing_was_sent(clinic_a):
-    _invitation(clinic_a)  # created but never sent
-
-    assert response_rate(clinic=clinic_a, start=NOW - dt.timedelta(days=30),
-                         end=timezone.now()) == (0, 0, None)
 
 
 def test_the_link_in_the_email_opens_the_survey(client, clinic_a, instrument, mailoutbox):
