@@ -260,3 +260,42 @@ def test_item_top_box_bars_equal_the_share_of_top_answers(manager_client, seeded
         top = 1 if item == "time_rushed" else 5  # a reverse item's top box is its lowest answer
         assert int(rows[text]["Valid answers"]) == len(answers)
         assert near(float(rows[text]["Top-box %"]), 100 * answers.count(top) / len(answers))
+
+
+# 15 Jan - 1 Mar 2026 (46 days) covers February whole: its month rows and the days around it.
+# The previous 46 days, 30 Nov 2025 - 14 Jan 2026, cover December whole.
+MONTHS = {"period": "custom", "start": "2026-01-15", "end": "2026-03-01", "granularity": "month"}
+DECEMBER = dt.datetime(2025, 12, 15, 15, 0, tzinfo=dt.UTC)
+EDGE_BEFORE_DECEMBER = dt.datetime(2025, 11, 30, 15, 0, tzinfo=dt.UTC)
+
+
+def test_a_view_over_whole_months_and_edge_days_equals_the_hand_calculation(
+    manager_client, seeded, instrument, clinic_a
+):
+    seed(instrument, clinic_a, 11, when=DECEMBER)
+    seed(instrument, clinic_a, 3, when=EDGE_BEFORE_DECEMBER)
+    response = manager_client.get(reverse("analytics:dashboard"), MONTHS)
+    tiles = {tile.key: tile for tile in response.context["dashboard"].tiles}
+    trend = response.context["dashboard"].chart("trend-empathy")
+
+    # 12 on 20 January (an edge day) and 24 in February (the month row).
+    assert tiles["responses"].value == "36"
+    assert tiles["responses"].change == "+22 (+157%) vs the previous 46 days"  # 36 - (11 + 3)
+    # 20 invitations sent in February (13 answered); 8 on 20 January (5 answered).
+    assert tiles["response_rate"].value == f"{100 * 18 / 28:.1f}%"
+    by_month = {row[0]: row for row in trend.rows}
+    for month, since, until in (("2026-01-01", dt.date(2026, 1, 15), dt.date(2026, 1, 31)),
+                                ("2026-02-01", dt.date(2026, 2, 1), dt.date(2026, 2, 28))):
+        scores = hand_scores(clinic_a, EMPATHY, since=since, until=until)
+        mean, lower, upper = mean_and_interval(scores)
+        n, shown_mean, shown_lower, shown_upper = by_month[month][1:5]
+        assert n == len(scores)
+        assert near(shown_mean, mean) and near(shown_lower, lower) and near(shown_upper, upper)
+    everyone = hand_scores(clinic_a, EMPATHY, since=dt.date(2026, 1, 15),
+                           until=dt.date(2026, 3, 1))
+    previous = hand_scores(clinic_a, EMPATHY, since=dt.date(2025, 11, 30),
+                           until=dt.date(2026, 1, 14))
+    assert tiles["empathy"].n == len(everyone) == 36 - 2  # each seeding's response 5: 2 missing
+    change = sum(everyone) / len(everyone) - sum(previous) / len(previous)
+    (shown_change,) = shown(tiles["empathy"].change, r"([+-][\d.]+) vs")
+    assert near(shown_change, change)
