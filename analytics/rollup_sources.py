@@ -94,6 +94,8 @@ class RollupRows:
     days: Q
     months: Q  # month rows, keyed by the month's first day
     days_of_months: Q
+    # (clinic id, month's first day) of every month row replaced, sorted; empty for everything
+    clinic_months: tuple[Bucket, ...] = ()
 
     @classmethod
     def of_buckets(cls, buckets: Iterable[Bucket]) -> RollupRows:
@@ -102,14 +104,19 @@ class RollupRows:
         days_of_months = Q(pk__in=[])
         for clinic_id, first in clinic_months:
             days_of_months |= Q(clinic_id=clinic_id, local_date__range=(first, month_end(first)))
-        return cls(buckets_q(buckets), buckets_q(clinic_months), days_of_months)
+        return cls(buckets_q(buckets), buckets_q(clinic_months), days_of_months,
+                   tuple(clinic_months))
 
     @classmethod
     def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> RollupRows:
+        firsts = [month_start(since)]
+        while firsts[-1] < month_start(until):
+            firsts.append(month_end(firsts[-1]) + dt.timedelta(days=1))
         return cls(
             range_q(since, until, clinic_ids),
             range_q(month_start(since), until, clinic_ids),
             range_q(month_start(since), month_end(until), clinic_ids),
+            tuple(sorted((clinic_id, first) for clinic_id in clinic_ids for first in firsts)),
         )
 
     @classmethod

@@ -75,6 +75,7 @@ def _recompute(*, rows: RollupRows, source: SourceRows, clinic_ids: Iterable[int
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
+            _months_lock(cursor, rows)
     for model in ROLLUP_MODELS:
         model.objects.filter(rows.days).delete()
     for rollup in DAY_ROLLUPS:
@@ -83,6 +84,25 @@ def _recompute(*, rows: RollupRows, source: SourceRows, clinic_ids: Iterable[int
     day_rollups_insert(rows=rows)
     touched = sorted(set(clinic_ids))
     transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
+
+
+def _months_lock(cursor, rows: RollupRows) -> None:
+    """Wait for any other recompute of the same clinic-months to commit.
+
+    A month row is shared by every day of its month, so two drains that claimed different days
+    of it take turns: the second then replaces the month row the first inserted and sums the days
+    the first committed, where it would otherwise insert a duplicate or miss them. Locks are taken
+    in (clinic, month) order, so two recomputes never wait for each other in a cycle (the
+    volatile lock calls run after the ORDER BY).
+    """
+    if not rows.clinic_months:
+        return
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(clinic, month) "
+        "FROM unnest(%s::int[], %s::int[]) AS locks(clinic, month) ORDER BY clinic, month",
+        [[clinic_id for clinic_id, _ in rows.clinic_months],
+         [first.year * 12 + first.month - 1 for _, first in rows.clinic_months]],
+    )
 
 
 def rollups_rebuild_for_buckets(*, buckets: Iterable[Bucket]) -> int:

@@ -19,6 +19,7 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
+from analytics.rollup_sources import RollupRows
 from analytics.selectors import (
     DIMENSION_LEVELS,
     ITEM_LEVELS,
@@ -270,6 +271,15 @@ def test_month_and_day_rows_together_give_the_fine_totals_of_any_range(
             ItemRollup.objects.filter(where.q()).values("item")
             .annotate(answers=Sum("answers"), top_box=Sum("top_box")).order_by("item")
         )
+
+
+def test_a_recompute_names_every_clinic_month_it_replaces():
+    months = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    assert RollupRows.of_range(dt.date(2026, 1, 30), dt.date(2026, 3, 2), [7, 3]).clinic_months \
+        == tuple((clinic, month) for clinic in (3, 7) for month in months)
+    assert RollupRows.of_buckets([(7, dt.date(2026, 2, 9)), (3, dt.date(2026, 1, 2)),
+                                  (7, dt.date(2026, 2, 1))]).clinic_months == (
+        (3, dt.date(2026, 1, 1)), (7, dt.date(2026, 2, 1)))
 
 
 def test_a_recompute_of_one_day_sums_its_whole_month_again(responses_over_three_months, clinic_a):
