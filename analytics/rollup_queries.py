@@ -119,11 +119,14 @@ def _response_counts_sql(
     return sql, list(params)
 
 
-def _dimension_rollup_select(where: Q, facts: ScoringFacts) -> QuerySet:
+def _dimension_rollup_select(
+    where: Q, facts: ScoringFacts, *, bucket: tuple[str, ...] = BUCKET_FIELDS
+) -> QuerySet:
+    """Dimension statistics per ``bucket`` (bench/rollups.py also asks for issue 3's own key)."""
     nps = Q(dimension__in=facts.nps_dimensions)
     promoter_min = min(v for v in range(11) if nps_class(v) == "promoter")
     detractor_max = max(v for v in range(11) if nps_class(v) == "detractor")
-    keys = [f"response__{field}" for field in BUCKET_FIELDS]
+    keys = [f"response__{field}" for field in bucket]
     return (
         DimensionScore.objects.filter(where)
         .values(*keys, "dimension")

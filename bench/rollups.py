@@ -9,6 +9,9 @@ generate_series), not through the ORM; --reuse keeps data already there. Timed i
 (a) the plain GROUP BY of issue 3 (day, clinic, provider, dimension); (b) plain GROUP BYs over
 the rollups' full keys, the very SELECTs the rebuild loads, which any rebuild must at least
 compute; (c) the full rebuild, with where its time went. Target: rebuild <= 3x (a).
+For comparison, (d) the rollup table of issue 3 alone, (day, clinic, provider, dimension) with
+all its statistics, written to a new table and indexed: what a rebuild costs without the finer
+grain (visit type, channel, language) the dashboard's filters need, items and invitations.
 """
 
 from __future__ import annotations
@@ -192,6 +195,31 @@ def full_key_group_bys(cursor) -> dict[str, tuple[str, list]]:
     }
 
 
+def issue_grain_rebuild(cursor) -> str:
+    """(d): the dimension rollups at issue 3's key only, loaded in key order and indexed."""
+    from django.db.models import Q
+
+    from analytics import rollup_queries
+    from analytics.models import DAY_BUCKET_FIELDS
+
+    facts = rollup_queries.scoring_facts()
+    select = rollup_queries._dimension_rollup_select(Q(), facts, bucket=DAY_BUCKET_FIELDS)
+    sql, params = select.order_by(
+        *rollup_queries.bucket_order("response__", fields=DAY_BUCKET_FIELDS), "dimension"
+    ).query.sql_with_params()
+    cursor.execute("DROP TABLE IF EXISTS bench_issue_grain")
+    cursor.execute(f"CREATE TABLE bench_issue_grain AS {sql}", params)
+    rows = cursor.rowcount
+    cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = 'bench_issue_grain'::regclass"
+                   " AND attnum > 0 ORDER BY attnum LIMIT 4")
+    clinic, day, provider, dimension = (name for (name,) in cursor.fetchall())
+    cursor.execute(f'CREATE UNIQUE INDEX ON bench_issue_grain ("{clinic}", "{day}", '
+                   f'COALESCE("{provider}", 0), "{dimension}")')
+    cursor.execute("ANALYZE bench_issue_grain")
+    cursor.execute("DROP TABLE bench_issue_grain")
+    return f"{rows:,} rows"
+
+
 def statement_timer(totals: dict[str, float]):
     """A Django execute wrapper adding each statement's time to totals[its kind].
 
@@ -297,6 +325,13 @@ def main() -> None:
           f"items {ItemDayRollup.objects.count():,}")
     print(f"ratio rebuild / (a) plain GROUP BY: {rebuild / plain:.2f} (target <= 3)")
     print(f"ratio rebuild / (b) full-key GROUP BYs: {rebuild / full_key:.2f}")
+    with connection.cursor() as cursor:
+        for setting in ("work_mem = '256MB'", "maintenance_work_mem = '512MB'", "jit = off"):
+            cursor.execute(f"SET {setting}")
+        issue_grain = timed("(d) issue 3's table alone, indexed",
+                            lambda: issue_grain_rebuild(cursor))
+        cursor.execute("RESET ALL")
+    print(f"ratio (d) / (a): {issue_grain / plain:.2f}")
     if args.batched:
         batched = timed("batched rebuild (7-day DELETE+INSERT)",
                         lambda: f"{rollups_rebuild(bulk=False)} days")
