@@ -62,23 +62,38 @@ DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_it
 ITEM_SUMS = ("answers", "top_box")
 CLINIC_DAY = ("clinic", "local_date")  # a month row keeps its month's first day in local_date
 
+
+@dataclass(frozen=True)
+class RollupGrains:
+    """One rollup (response counts, dimension statistics or item counts) at each grain, finest
+    first; the one place that says which table is the sum of which."""
+
+    fine: type  # per clinic-day, provider, visit type, channel and language
+    day: type  # per clinic-day and provider
+    clinic_day: type
+    clinic_month: type
+    key: tuple[str, ...]  # beyond the bucket
+    sums: tuple[str, ...]
+    # The bulk rebuild loads the day rows of its range with the fine ones (from the same
+    # per-bucket counts, see rollup_queries.item_rollups_load) instead of summing them.
+    day_loaded_with_fine: bool = False
+
+
+RESPONSE_GRAINS = RollupGrains(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup,
+                               ResponseClinicMonthRollup, (), RESPONSE_SUMS)
+DIMENSION_GRAINS = RollupGrains(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup,
+                                DimensionClinicMonthRollup, ("dimension",), DIMENSION_SUMS)
+ITEM_GRAINS = RollupGrains(ItemRollup, ItemDayRollup, ItemClinicDayRollup, ItemClinicMonthRollup,
+                           ("item",), ITEM_SUMS, day_loaded_with_fine=True)
+ROLLUP_GRAINS = (RESPONSE_GRAINS, DIMENSION_GRAINS, ITEM_GRAINS)
+
 # In the order they are derived: each coarse rollup from one already written.
 DAY_ROLLUPS = (
-    DayRollup(ResponseRollup, ResponseDayRollup, DAY_BUCKET_FIELDS, (), RESPONSE_SUMS),
-    DayRollup(DimensionRollup, DimensionDayRollup, DAY_BUCKET_FIELDS, ("dimension",),
-              DIMENSION_SUMS),
-    DayRollup(ItemRollup, ItemDayRollup, DAY_BUCKET_FIELDS, ("item",), ITEM_SUMS,
-              summed_in_bulk=False),
-    DayRollup(ResponseDayRollup, ResponseClinicDayRollup, CLINIC_DAY, (), RESPONSE_SUMS),
-    DayRollup(DimensionDayRollup, DimensionClinicDayRollup, CLINIC_DAY, ("dimension",),
-              DIMENSION_SUMS),
-    DayRollup(ItemDayRollup, ItemClinicDayRollup, CLINIC_DAY, ("item",), ITEM_SUMS),
-    DayRollup(ResponseClinicDayRollup, ResponseClinicMonthRollup, CLINIC_DAY, (), RESPONSE_SUMS,
-              monthly=True),
-    DayRollup(DimensionClinicDayRollup, DimensionClinicMonthRollup, CLINIC_DAY, ("dimension",),
-              DIMENSION_SUMS, monthly=True),
-    DayRollup(ItemClinicDayRollup, ItemClinicMonthRollup, CLINIC_DAY, ("item",), ITEM_SUMS,
-              monthly=True),
+    *(DayRollup(g.fine, g.day, DAY_BUCKET_FIELDS, g.key, g.sums,
+                summed_in_bulk=not g.day_loaded_with_fine) for g in ROLLUP_GRAINS),
+    *(DayRollup(g.day, g.clinic_day, CLINIC_DAY, g.key, g.sums) for g in ROLLUP_GRAINS),
+    *(DayRollup(g.clinic_day, g.clinic_month, CLINIC_DAY, g.key, g.sums, monthly=True)
+      for g in ROLLUP_GRAINS),
 )
 
 

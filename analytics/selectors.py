@@ -10,20 +10,11 @@ from functools import reduce
 
 from django.db.models import Aggregate, Q, QuerySet, Sum, Value
 
-from analytics.day_rollups import DIMENSION_SUMS
-from analytics.models import (
-    DimensionClinicDayRollup,
-    DimensionClinicMonthRollup,
-    DimensionDayRollup,
-    DimensionRollup,
-    ItemClinicDayRollup,
-    ItemClinicMonthRollup,
-    ItemDayRollup,
-    ItemRollup,
-    ResponseClinicDayRollup,
-    ResponseClinicMonthRollup,
-    ResponseDayRollup,
-    ResponseRollup,
+from analytics.day_rollups import (
+    DIMENSION_GRAINS,
+    ITEM_GRAINS,
+    RESPONSE_GRAINS,
+    RollupGrains,
 )
 from analytics.rollup_sources import month_end, month_start
 
@@ -71,20 +62,19 @@ class RollupFilter:
 
 @dataclass(frozen=True)
 class RollupLevels:
-    """One rollup at its grains; any of them gives the same sums for what it can filter."""
+    """Reads of one rollup from its grains; any of them gives the same sums for what it can
+    filter: the fine one every filter, the day one no visit type, channel or language, the
+    clinic-day and clinic-month ones no provider either, chosen or grouped by."""
 
-    fine: type  # every filter
-    day: type  # no visit type, channel or language
-    clinic_day: type  # nor any provider, chosen or grouped by
-    clinic_month: type  # as clinic_day, for whole calendar months
+    grains: RollupGrains
 
     def daily_model(self, where: RollupFilter, *, by_provider: bool) -> type:
         """The coarsest daily rollup that can answer ``where`` (grouped per provider if asked)."""
         if where.needs_fine_rollups:
-            return self.fine
+            return self.grains.fine
         if by_provider or where.provider_id is not None:
-            return self.day
-        return self.clinic_day
+            return self.grains.day
+        return self.grains.clinic_day
 
     def rows(self, where: RollupFilter, *, by_provider: bool) -> QuerySet:
         return self.daily_model(where, by_provider=by_provider).objects.filter(where.q())
@@ -99,7 +89,7 @@ class RollupLevels:
         (``months`` False: days only, e.g. for weekly sums). Up to two querysets.
         """
         model = self.daily_model(wheres[0], by_provider=by_provider)
-        if model is not self.clinic_day or not months:
+        if model is not self.grains.clinic_day or not months:
             return [model.objects.filter(reduce(operator.or_, (w.q() for w in wheres)))]
         month_rows, day_rows = [], []
         for where in wheres:
@@ -117,16 +107,15 @@ class RollupLevels:
                                                                     where.until))))
         return [
             model.objects.filter(reduce(operator.or_, rows))
-            for model, rows in ((self.clinic_month, month_rows), (self.clinic_day, day_rows))
+            for model, rows in ((self.grains.clinic_month, month_rows),
+                                (self.grains.clinic_day, day_rows))
             if rows
         ]
 
 
-DIMENSION_LEVELS = RollupLevels(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup,
-                                DimensionClinicMonthRollup)
-ITEM_LEVELS = RollupLevels(ItemRollup, ItemDayRollup, ItemClinicDayRollup, ItemClinicMonthRollup)
-RESPONSE_LEVELS = RollupLevels(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup,
-                               ResponseClinicMonthRollup)
+DIMENSION_LEVELS = RollupLevels(DIMENSION_GRAINS)
+ITEM_LEVELS = RollupLevels(ITEM_GRAINS)
+RESPONSE_LEVELS = RollupLevels(RESPONSE_GRAINS)
 
 
 def summed_rows(
@@ -170,7 +159,7 @@ def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> li
     keys = [*group_by, "dimension"]
     return summed_rows(
         DIMENSION_LEVELS.parts(where, by_provider="provider_id" in keys),
-        keys=keys, sums={name: Sum(name) for name in DIMENSION_SUMS},
+        keys=keys, sums={name: Sum(name) for name in DIMENSION_GRAINS.sums},
     )
 
 
