@@ -16,7 +16,7 @@ statistic the current one-row-per-(bucket, dimension|item) rollups hold; the day
 
 In one run, on cp_bench: (a) the plain GROUP BY of bench/rollups.py (warmed once, work_mem 256MB,
 jit off); the full wide rebuild into fresh tables, step by step, on 2 connections like
-analytics.services._rollups_rebuild_bulk (its settings: work_mem 256MB, jit off, ...); a
+analytics.rollup_bulk.rollups_rebuild_bulk (its settings: work_mem 256MB, jit off, ...); a
 correctness check against the current rollup tables; a dashboard-like read on the clinic-day
 grain against analytics_dimensionclinicdayrollup. The prototype tables are dropped at the end
 unless --keep. If cp_bench has no invitations they are added (bench/dashboard.py's
@@ -63,7 +63,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
 import psycopg2  # noqa: E402
 from rollups import plain_group_by  # noqa: E402  (bench/rollups.py)
 
-# As analytics.services._BULK_SETTINGS.
+# As analytics.rollup_bulk._BULK_SETTINGS.
 BULK_SETTINGS = (
     "work_mem = '256MB'",
     "maintenance_work_mem = '512MB'",

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-import analytics.services
+import analytics.rollup_bulk
 from analytics.models import ItemRollup, ResponseRollup
 from analytics.services import dirty_buckets_drain, rollups_rebuild
 from feedback.models import DirtyBucket, Response
@@ -78,7 +78,7 @@ def test_a_loading_job_failing_leaves_the_old_rollups_and_no_staging_tables(
     def item_rollups_load(**kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(analytics.services, "item_rollups_load", item_rollups_load)
+    monkeypatch.setattr(analytics.rollup_bulk, "item_rollups_load", item_rollups_load)
     with pytest.raises(RuntimeError, match="killed"):
         rollups_rebuild(bulk=True)
 
@@ -92,13 +92,13 @@ def test_drains_skip_while_the_loading_connections_work(varied_responses, monkey
     response = Response.objects.order_by("pk").first()
     DirtyBucket.objects.create(clinic_id=response.clinic_id, local_date=response.local_date)
     drained_meanwhile = []
-    item_rollups_load = analytics.services.item_rollups_load
+    item_rollups_load = analytics.rollup_bulk.item_rollups_load
 
     def item_rollups_load_and_drain(**kwargs):
         drained_meanwhile.append(dirty_buckets_drain())  # on this loading thread's connection
         item_rollups_load(**kwargs)
 
-    monkeypatch.setattr(analytics.services, "item_rollups_load", item_rollups_load_and_drain)
+    monkeypatch.setattr(analytics.rollup_bulk, "item_rollups_load", item_rollups_load_and_drain)
     rollups_rebuild(bulk=True)
 
     assert drained_meanwhile == [0]
