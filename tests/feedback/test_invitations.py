@@ -155,7 +155,8 @@ def test_spanish_invitation_is_written_in_spanish(clinic_a, mailoutbox):
 
 
 def test_sending_twice_sends_one_email(clinic_a, mailoutbox):
-    invitation = _invitation(clinic_a)
+    # The task sends at the real time, so the invitation is made now (a fixed date expires).
+    invitation = _invitation(clinic_a, now=timezone.now())
 
     tasks.invitation_send.apply(args=[invitation.pk])
     tasks.invitation_send.apply(args=[invitation.pk])
