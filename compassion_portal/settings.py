@@ -265,6 +265,9 @@ EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 20_000, minimum=0)
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24, minimum=1)
 EXPORT_CHUNK_ROWS = env_int("EXPORT_CHUNK_ROWS", 10_000, minimum=1)
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+# A job still queued this long after its task was sent is sent again (the broker may have lost
+# the message, e.g. it was down when the export was asked for); beat checks every minute.
+EXPORT_REQUEUE_AFTER_SECONDS = env_int("EXPORT_REQUEUE_AFTER_SECONDS", 120, minimum=1)
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")
 
 # Celery: with no REDIS_URL, tasks run in-process so the demo needs no broker.
@@ -299,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Expired export files deleted; jobs stuck past their time limit marked failed.
     "exports-expire": {"task": "analytics.exports.tasks.exports_expire", "schedule": 10 * 60},
+    # Export jobs whose message was lost (broker down when asked for) are sent again.
+    "exports-resend": {"task": "analytics.exports.tasks.exports_resend_queued", "schedule": 60},
     # Weekly, Monday 07:00 UTC: each opted-in provider's new thanks from patients.
     "kudos-digests": {
         "task": "feedback.tasks.kudos_digests_send",
