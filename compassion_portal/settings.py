@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A view that loses the database answers 503 "try again in a minute" (templates/503.html).
+    "feedback.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "compassion_portal.urls"
