@@ -299,6 +299,12 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When its task was last sent to the broker: a job still queued long after that is sent
+    # again (the message may have been lost with a broker outage).
+    sent_at = models.DateTimeField(default=timezone.now)
+    # The task message that runs it. Another message for a running job is a duplicate (a resend)
+    # and does nothing; the same message delivered again (its worker died) starts it over.
+    run_task_id = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()

@@ -1,14 +1,42 @@
 """The Celery application; tasks are discovered in each app's tasks.py."""
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import task_failure
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
 
 app = Celery("compassion_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+TASK_MAX_RETRIES = 6
+# The one retry policy of every task (``@shared_task(**TASK_RETRY)``). A peer that is briefly
+# away (PostgreSQL restarting, the SMTP server or SMS gateway unreachable: OSError) is tried
+# again after about 5, 10, 20, 40, 80 and 160 seconds (full jitter, so a burst of failures does
+# not come back at once), then the task fails, is logged and its message acknowledged: a message
+# that can never succeed (a poison message) costs six short tries, never the queue. Any other
+# error (a bug, an integrity error) fails at once: retrying it would only repeat it.
+TASK_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": TASK_MAX_RETRIES,
+}
+
+
+@task_failure.connect
+def _task_failure_log(sender=None, task_id=None, exception=None, args=None, **kwargs) -> None:
+    """One line naming the task that gave up, with its (id-only) arguments and tries."""
+    retries = sender.request.retries if sender is not None else 0
+    logger.error("Task %s[%s] failed for good after %d retries: %r (args %r)",
+                 getattr(sender, "name", "?"), task_id, retries, exception, args)
 
 
 def _task_named(name: str):

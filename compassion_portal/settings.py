@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A view that loses the database answers 503 "try again in a minute" (templates/503.html).
+    "feedback.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "compassion_portal.urls"
@@ -142,6 +144,10 @@ if REDIS_URL:
             # A cache outage must never hang a patient's submission.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
+    }
+    # {% cache %} fragments: the same Redis, but a cache error there never fails the page.
+    CACHES["template_fragments"] = {
+        **CACHES["default"], "BACKEND": "analytics.dashboard.cache.FragmentRedisCache",
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -200,6 +206,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # Only when every subdomain is served over HTTPS too; preload asks browsers to hard-code it.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -265,6 +274,9 @@ EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 20_000, minimum=0)
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24, minimum=1)
 EXPORT_CHUNK_ROWS = env_int("EXPORT_CHUNK_ROWS", 10_000, minimum=1)
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+# A job still queued this long after its task was sent is sent again (the broker may have lost
+# the message, e.g. it was down when the export was asked for); beat checks every minute.
+EXPORT_REQUEUE_AFTER_SECONDS = env_int("EXPORT_REQUEUE_AFTER_SECONDS", 120, minimum=1)
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")
 
 # Celery: with no REDIS_URL, tasks run in-process so the demo needs no broker.
@@ -299,6 +311,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Expired export files deleted; jobs stuck past their time limit marked failed.
     "exports-expire": {"task": "analytics.exports.tasks.exports_expire", "schedule": 10 * 60},
+    # Export jobs whose message was lost (broker down when asked for) are sent again.
+    "exports-resend": {"task": "analytics.exports.tasks.exports_resend_queued", "schedule": 60},
     # Weekly, Monday 07:00 UTC: each opted-in provider's new thanks from patients.
     "kudos-digests": {
         "task": "feedback.tasks.kudos_digests_send",

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:  # the rollup services import this module; they need no plotly
     from analytics.dashboard.assembly import Dashboard
@@ -80,3 +83,25 @@ def dashboard_cached(
     except Exception:
         logger.warning("dashboard not cached", exc_info=True)
     return key, dashboard
+
+
+class FragmentRedisCache(RedisCache):
+    """The "template_fragments" cache, where {% cache %} keeps the dashboard's rendered HTML.
+
+    Django's tag lets any cache error through, so a Redis that went away after the page read
+    its key, or is full (maxmemory: writes refused, reads still fine), would turn the page into a
+    500. Here it only costs the rendering: a failed read is a miss, a failed write is skipped.
+    """
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            logger.warning("dashboard fragment not read from the cache", exc_info=True)
+            return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError:
+            logger.warning("dashboard fragment not cached", exc_info=True)

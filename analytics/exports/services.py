@@ -48,6 +48,8 @@ from feedback.models import AuditEvent, Clinic
 
 EXPORT_TASK = "analytics.exports.tasks.export_job_run"
 SCORE_ROWS_PER_CHUNK = 1000
+# A job queued longer than this tells its requester it is waiting for the background worker.
+WORKER_WAIT_NOTICE_SECONDS = 10
 ACCESS_LOST_REASON = (
     "You no longer have access to every clinic in this export, so it was not built."
 )
@@ -176,6 +178,8 @@ def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> Expo
     # then returned if still unfinished, and if it already finished, this one is created anew.
     for _attempt in range(2):
         if (job := unfinished.first()) is not None:
+            if job.status == ExportJob.Status.QUEUED and job.sent_at <= _resend_cutoff():
+                _export_job_resend(job_id=job.pk, last_sent=job.sent_at)  # its message was lost
             return job
         try:
             with transaction.atomic():
@@ -195,19 +199,24 @@ def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> Expo
     return unfinished.first() or same.latest("created_at")
 
 
-def export_job_run(*, job_id: str, chunk_rows: int | None = None) -> ExportJob:
-    """Build the job's file. Safe to run twice: a finished job is left alone, and a job that
-    was interrupted starts again from the beginning into a fresh temporary file."""
+def export_job_run(*, job_id: str, chunk_rows: int | None = None, task_id: str = "") -> ExportJob:
+    """Build the job's file, as the task message ``task_id``. Safe to run twice: a finished job
+    is left alone, and so is a job another message is running (a resend that found the first
+    message alive); the same message delivered again (its worker died) starts the job over
+    into a fresh temporary file."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         if job.is_finished:
+            return job
+        if job.status == ExportJob.Status.RUNNING and job.run_task_id != task_id:
             return job
         if not _may_see_clinics(job.requester, ExportRequest.from_json(job.filters)):
             export_job_fail(job_id=str(job.pk), reason=ACCESS_LOST_REASON)
             job.refresh_from_db()
             return job
         job.status, job.started_at, job.rows_done = ExportJob.Status.RUNNING, timezone.now(), 0
-        job.save(update_fields=["status", "started_at", "rows_done"])
+        job.run_task_id = task_id
+        job.save(update_fields=["status", "started_at", "rows_done", "run_task_id"])
     export = ExportRequest.from_json(job.filters)
     root = _export_root()
     final = root / f"{job.pk}.{job.file_format}"
@@ -266,6 +275,42 @@ def exports_expire(*, now: dt.datetime | None = None) -> int:
         export_job_fail(job_id=str(job_id),
                         reason="The export did not finish within its time limit.")
     return deleted
+
+
+def exports_resend_queued(*, now: dt.datetime | None = None) -> int:
+    """Send again the task of every job still queued EXPORT_REQUEUE_AFTER_SECONDS after its
+    last send: the message may have been lost (the broker was down when it was asked for).
+    Returns how many were sent; two sweeps at once (beat started twice) send each job once."""
+    now = now or timezone.now()
+    stale = ExportJob.objects.filter(
+        status=ExportJob.Status.QUEUED, sent_at__lte=_resend_cutoff(now)
+    ).values_list("pk", "sent_at")
+    return sum(_export_job_resend(job_id=job_id, last_sent=last_sent, now=now)
+               for job_id, last_sent in stale)
+
+
+def export_job_waiting_for_worker(*, job: ExportJob, now: dt.datetime | None = None) -> bool:
+    """Whether the job has been queued long enough that its requester should be told why."""
+    now = now or timezone.now()
+    return (job.status == ExportJob.Status.QUEUED
+            and job.created_at <= now - dt.timedelta(seconds=WORKER_WAIT_NOTICE_SECONDS))
+
+
+def _export_job_resend(*, job_id: Any, last_sent: dt.datetime, now: dt.datetime | None = None,
+                       ) -> int:
+    """Send the job's task again unless someone else did since ``last_sent`` (conditional
+    UPDATE: of two callers at once, one wins); 1 if this call sent it."""
+    with transaction.atomic():
+        claimed = ExportJob.objects.filter(
+            pk=job_id, status=ExportJob.Status.QUEUED, sent_at=last_sent
+        ).update(sent_at=now or timezone.now())
+        if claimed:
+            enqueue_on_commit(EXPORT_TASK, str(job_id))
+    return claimed
+
+
+def _resend_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) - dt.timedelta(seconds=settings.EXPORT_REQUEUE_AFTER_SECONDS)
 
 
 def export_job_for_user(*, user: AbstractBaseUser, job_id: Any) -> ExportJob:

@@ -2,9 +2,14 @@
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
 
-from analytics.exports.services import export_job_fail, export_job_run, exports_expire
+from analytics.exports.services import (
+    export_job_fail,
+    export_job_run,
+    exports_expire,
+    exports_resend_queued,
+)
+from compassion_portal.celery import TASK_RETRY
 
 
 class ExportJobTask(Task):
@@ -21,17 +26,20 @@ class ExportJobTask(Task):
 @shared_task(
     name="analytics.exports.tasks.export_job_run",
     base=ExportJobTask,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=3,
+    bind=True,
+    **TASK_RETRY,
 )
-def export_job_run_task(job_id: str) -> str:
-    return export_job_run(job_id=job_id).status
+def export_job_run_task(self: Task, job_id: str) -> str:
+    return export_job_run(job_id=job_id, task_id=self.request.id or "").status
 
 
-@shared_task(name="analytics.exports.tasks.exports_expire")
+@shared_task(name="analytics.exports.tasks.exports_expire", **TASK_RETRY)
 def exports_expire_task() -> int:
     """Periodic: delete expired export files and fail jobs stuck past their time limit."""
     return exports_expire()
+
+
+@shared_task(name="analytics.exports.tasks.exports_resend_queued", **TASK_RETRY)
+def exports_resend_queued_task() -> int:
+    """Periodic: send again the jobs still queued long after their task was sent."""
+    return exports_resend_queued()

@@ -20,6 +20,7 @@ from analytics.exports.services import (
     export_job_download,
     export_job_for_user,
     export_job_request,
+    export_job_waiting_for_worker,
     export_row_count,
     export_stream,
     export_workbook_file,
@@ -63,7 +64,9 @@ def export_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_job(request: HttpRequest, job_id) -> HttpResponse:
     job = export_job_for_user(user=request.user, job_id=job_id)
-    return render(request, "analytics/exports/job.html", {"job": job})
+    return render(request, "analytics/exports/job.html", {
+        "job": job, "waiting_for_worker": export_job_waiting_for_worker(job=job),
+    })
 
 
 @login_required
@@ -76,6 +79,7 @@ def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
         "error": job.error,
+        "waiting_for_worker": export_job_waiting_for_worker(job=job),
         "download_url": reverse("exports:download", kwargs={"job_id": job.pk})
         if job.status == ExportJob.Status.DONE and job.file_name else None,
     }, headers={"Cache-Control": "no-store"})

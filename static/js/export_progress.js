@@ -15,6 +15,7 @@
   var totalText = root.querySelector("[data-export-total]");
   var errorBox = root.querySelector("[data-export-error]");
   var download = root.querySelector("[data-export-download]");
+  var waiting = root.querySelector("[data-export-waiting]");
   var delay = 1000;
 
   function show(job) {
@@ -28,6 +29,7 @@
     statusText.textContent = job.status_label;
     rowsText.textContent = String(job.rows_done);
     totalText.textContent = String(job.rows_total);
+    waiting.hidden = !job.waiting_for_worker;
     if (job.error) {
       errorBox.textContent = job.error;
       errorBox.hidden = false;

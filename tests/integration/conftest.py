@@ -2,6 +2,7 @@
 
 import os
 import threading
+from contextlib import contextmanager
 from typing import NamedTuple
 from urllib.parse import urlparse
 
@@ -55,6 +56,24 @@ def celery_on_redis():
     app.conf.update(saved)
     _forget_broker_connections()
     redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def broker_unreachable(celery_on_redis):
+    """``with broker_unreachable():`` sends go to a closed port, as when Redis is down."""
+
+    @contextmanager
+    def down():
+        saved = app.conf.broker_url
+        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        _forget_broker_connections()
+        try:
+            yield
+        finally:
+            app.conf.broker_url = saved
+            _forget_broker_connections()
+
+    return down
 
 
 @pytest.fixture

@@ -139,6 +139,33 @@ def test_submissions_while_redis_is_down_are_stored_fast_and_aggregated_once_it_
     assert DimensionRollup.objects.get(dimension="empathy", local_date=first.local_date).n == 2
 
 
+@pytest.mark.hardening
+def test_dashboard_answers_when_redis_is_full_and_refuses_every_write(
+    own_redis, settings, client, manager_a, instrument, clinic_a
+):
+    from django.urls import reverse
+
+    from compassion_portal import settings as project_settings
+    from tests.analytics.test_dashboard_access import PERIOD, respond
+
+    # The project's own wiring of the {% cache %} fragments, on this test's Redis.
+    fragments = {**project_settings.CACHES["template_fragments"], "LOCATION": own_redis.url}
+    settings.CACHES = {**settings.CACHES, "template_fragments": fragments}
+    respond(instrument, clinic_a, 12)
+    client.force_login(manager_a)
+    assert client.get(reverse("analytics:dashboard"), PERIOD).status_code == 200  # warm
+
+    server = redis.Redis.from_url(own_redis.url)
+    server.config_set("maxmemory-policy", "noeviction")
+    server.config_set("maxmemory", 1)  # full: reads still answer, every write is refused
+    with pytest.raises(redis.ResponseError, match="maxmemory"):
+        server.set("probe", 1)
+    other_period = {**PERIOD, "start": "2026-02-09"}  # not cached yet: built, then not stored
+    page = client.get(reverse("analytics:dashboard"), other_period)
+    assert page.status_code == 200
+    assert b'id="tile-responses"' in page.content
+
+
 def test_a_rebuild_killed_midway_then_rerun_equals_a_clean_rebuild(
     instrument, clinic_a, clinic_b, full_answers
 ):
