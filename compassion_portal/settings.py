@@ -331,6 +331,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Invitation tokens never reach a log line (Django logs the path of every 4xx/5xx).
+    "filters": {"invitation_tokens": {"()": "feedback.log_redaction.InvitationTokenFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["invitation_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
