@@ -52,7 +52,9 @@ class SurveyForm(forms.Form):
     """One radio group per item, then the comment and an optional story with consent.
 
     Radios are rendered without the ``required`` attribute and the form with ``novalidate`` so
-    every problem reaches the server and is shown in the same error summary.
+    every problem reaches the server and is shown in the same error summary. The form has
+    ``autocomplete="off"``: with it Chromium does not fill a survey reloaded by Back with the
+    previous patient's answers.
     """
 
     def __init__(
@@ -103,7 +105,7 @@ class SurveyForm(forms.Form):
 
         self.helper = FormHelper(self)
         self.helper.form_method = "post"
-        self.helper.attrs = {"novalidate": ""}
+        self.helper.attrs = {"novalidate": "", "autocomplete": "off"}
         self.helper.layout = Layout(
             *(Field(ITEM_PREFIX + item.id, template=RADIO_TEMPLATE) for item in definition.items),
             Field("comment", template=TEXT_TEMPLATE),

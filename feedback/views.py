@@ -9,10 +9,12 @@ import segno
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -101,7 +103,15 @@ def _survey(
             else:
                 if code:
                     request.session[WITHDRAWAL_CODE_SESSION_KEY] = code
-                return redirect(reverse("feedback:thanks") + "?" + urlencode({"lang": language}))
+                query = {"lang": language}
+                if invitation is None:
+                    # A shared tablet. A new CSRF cookie per survey: Chromium then never brings
+                    # the sent survey back, answers filled in, from its back/forward cache (it
+                    # keeps no-store pages only while no cookie changes). The thank-you page
+                    # learns from ?kiosk= where the next patient's survey is.
+                    rotate_token(request)
+                    query["kiosk"] = clinic.slug
+                return redirect(reverse("feedback:thanks") + "?" + urlencode(query))
         status = 400
     else:
         form = SurveyForm(definition=definition, language=language)
@@ -121,6 +131,7 @@ def _survey(
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token) if len(token) <= TOKEN_MAX_LENGTH else None
     if invitation is None:
@@ -138,6 +149,7 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The anonymous survey behind a clinic's QR code; no address or browser is stored."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -152,16 +164,30 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
+    """Thank the patient; show a story's withdrawal code once (never again on reload or Back).
+
+    After a kiosk survey (?kiosk=<clinic slug>) the page offers a new survey and, with no
+    JavaScript needed, returns to one by itself after KIOSK_IDLE_SECONDS (an HTTP Refresh
+    header), so the next patient at a shared tablet never finds this patient's code.
+    """
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
     code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "")
-    response = render(request, "feedback/thanks.html", {"withdrawal_code": code})
-    if code:
-        response["Cache-Control"] = "no-store"
+    kiosk_slug = request.GET.get("kiosk", "")
+    kiosk_clinic = Clinic.objects.filter(slug=kiosk_slug).first() if kiosk_slug else None
+    context = {"withdrawal_code": code, "kiosk_clinic": kiosk_clinic}
+    if kiosk_clinic is not None:
+        context["new_survey_url"] = reverse("feedback:survey_kiosk", args=[kiosk_clinic.slug])
+        context["idle_seconds"] = settings.KIOSK_IDLE_SECONDS
+    response = render(request, "feedback/thanks.html", context)
+    if kiosk_clinic is not None:
+        response["Refresh"] = f"{settings.KIOSK_IDLE_SECONDS}; url={context['new_survey_url']}"
     return response
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
