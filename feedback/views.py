@@ -16,8 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from feedback.form_encoding import names_with_replacement_characters, urlencoded_undecodable_names
 from feedback.forms import SurveyForm, WithdrawalForm
 from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import Channel, Clinic, Invitation, Testimonial
@@ -65,6 +66,17 @@ def _link_unavailable(request: HttpRequest, invitation: Invitation) -> HttpRespo
     return render(request, "feedback/link_unavailable.html", {"reason": reason}, status=410)
 
 
+def _unreadable_field_names(request: HttpRequest) -> list[str]:
+    """Posted fields that were not UTF-8 (Django would have stored other letters or U+FFFD).
+
+    A urlencoded body (what browsers send) is kept, so its bytes are checked; a multipart one
+    is parsed as a stream, so only the U+FFFD left by its decoding shows.
+    """
+    if request.content_type == "application/x-www-form-urlencoded":
+        return urlencoded_undecodable_names(request.body)
+    return names_with_replacement_characters(request.POST.lists())
+
+
 def _survey(
     request: HttpRequest,
     *,
@@ -77,7 +89,8 @@ def _survey(
     definition: InstrumentDefinition = instrument_definition(instrument)
     language = _language_use(request, default=language_default, offered=definition.languages)
     if request.method == "POST":
-        form = SurveyForm(request.POST, definition=definition, language=language)
+        form = SurveyForm(request.POST, definition=definition, language=language,
+                          unreadable_fields=_unreadable_field_names(request))
         if form.is_valid():
             code = withdrawal_code_new() if form.cleaned_data["story"].strip() else ""
             try:
@@ -130,7 +143,7 @@ def _survey(
     return render(request, "feedback/survey.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token) if len(token) <= TOKEN_MAX_LENGTH else None
@@ -148,7 +161,7 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The anonymous survey behind a clinic's QR code; no address or browser is stored."""
@@ -163,7 +176,7 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     return _survey(request, clinic=clinic, language_default=request.LANGUAGE_CODE)
 
 
-@require_GET
+@require_safe
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
     """Thank the patient; show a story's withdrawal code once (never again on reload or Back).
@@ -186,7 +199,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
@@ -212,7 +225,7 @@ def _stories(clinic: Clinic, page_number: str | None, per_page: int):
     return Paginator(testimonials_public(clinic=clinic), per_page).get_page(page_number)
 
 
-@require_GET
+@require_safe
 def stories_wall(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The clinic's public wall: approved stories whose authors agreed to share them."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -240,7 +253,7 @@ def frameable(view):
     return wrapped
 
 
-@require_GET
+@require_safe
 @frameable
 def stories_embed(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A small page of the latest stories, for a clinic's website to show in an <iframe>."""
@@ -256,7 +269,7 @@ def _kiosk_url(clinic: Clinic) -> str:
     return settings.SITE_URL + reverse("feedback:survey_kiosk", args=[clinic.slug])
 
 
-@require_GET
+@require_safe
 def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -265,7 +278,7 @@ def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     return render(request, "feedback/clinic_qr.html", context)
 
 
-@require_GET
+@require_safe
 def clinic_qr_svg(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     buffer = io.BytesIO()
