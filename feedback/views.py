@@ -186,7 +186,8 @@ def thanks(request: HttpRequest) -> HttpResponse:
     header), so the next patient at a shared tablet never finds this patient's code.
     """
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
-    code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "")
+    # HEAD shows nothing, so it must not use up the one showing of the code.
+    code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "") if request.method == "GET" else ""
     kiosk_slug = request.GET.get("kiosk", "")
     kiosk_clinic = Clinic.objects.filter(slug=kiosk_slug).first() if kiosk_slug else None
     context = {"withdrawal_code": code, "kiosk_clinic": kiosk_clinic}

@@ -152,6 +152,13 @@ def test_head_on_patient_pages_answers_like_get_without_a_body(client, patient_p
     assert Invitation.objects.get().used_at is None
 
 
+def test_head_on_the_thank_you_page_does_not_use_up_the_withdrawal_code(client, kiosk_url,
+                                                                        full_answers):
+    response = client.post(kiosk_url, form_data(full_answers, **STORY))
+    assert client.head(response["Location"]).status_code == 200
+    assert client.get(response["Location"]).context["withdrawal_code"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_head_through_a_real_server_sends_no_body(live_server, patient_page_urls):
     host, port = urlparse(live_server.url).hostname, urlparse(live_server.url).port
