@@ -262,6 +262,9 @@ INVITATION_MIN_DAYS_BETWEEN = env_int("INVITATION_MIN_DAYS_BETWEEN", 30, minimum
 INVITATION_KEY = env_str("INVITATION_KEY", SECRET_KEY)
 KIOSK_RATE_LIMIT = env_int("KIOSK_RATE_LIMIT", 10, minimum=1)  # submissions per client...
 KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)  # ...per window
+# A kiosk's thank-you page (which may show a story's withdrawal code) returns to an empty survey
+# after this many quiet seconds, so the next patient at the tablet never sees it.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=1)
 # How many reverse proxies stand in front of the app (each appends to X-Forwarded-For); the rate
 # limits then key on the client address the outermost one saw. 0: use REMOTE_ADDR.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -52,15 +53,24 @@ class SurveyForm(forms.Form):
     """One radio group per item, then the comment and an optional story with consent.
 
     Radios are rendered without the ``required`` attribute and the form with ``novalidate`` so
-    every problem reaches the server and is shown in the same error summary.
+    every problem reaches the server and is shown in the same error summary. The form has
+    ``autocomplete="off"``: with it Chromium does not fill a survey reloaded by Back with the
+    previous patient's answers. ``unreadable_fields`` names fields whose bytes were not UTF-8
+    (see feedback.form_encoding); they, and any field sent more than once, are refused.
     """
 
     def __init__(
-        self, *args: Any, definition: InstrumentDefinition, language: str, **kwargs: Any
+        self,
+        *args: Any,
+        definition: InstrumentDefinition,
+        language: str,
+        unreadable_fields: Collection[str] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.language = language
+        self.unreadable_fields = unreadable_fields
         for number, item in enumerate(definition.items, start=1):
             self.fields[ITEM_PREFIX + item.id] = self._item_field(item, number)
 
@@ -103,7 +113,7 @@ class SurveyForm(forms.Form):
 
         self.helper = FormHelper(self)
         self.helper.form_method = "post"
-        self.helper.attrs = {"novalidate": ""}
+        self.helper.attrs = {"novalidate": "", "autocomplete": "off"}
         self.helper.layout = Layout(
             *(Field(ITEM_PREFIX + item.id, template=RADIO_TEMPLATE) for item in definition.items),
             Field("comment", template=TEXT_TEMPLATE),
@@ -140,6 +150,8 @@ class SurveyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._refuse_repeated_fields()
+        self._refuse_unreadable_fields()
         if cleaned.get("story") and not cleaned.get("story_consent"):
             self.add_error(
                 "story_consent", _("You wrote a story: choose if we may share it.")
@@ -151,6 +163,31 @@ class SurveyForm(forms.Form):
                 _("Type your first name, or choose not to show your name."),
             )
         return cleaned
+
+    def _refuse_repeated_fields(self) -> None:
+        """A field sent twice is refused rather than "last one wins": which did the patient mean?"""
+        posted_values = getattr(self.data, "getlist", None)
+        if posted_values is None:
+            return
+        for name, field in self.fields.items():
+            if len(posted_values(name)) < 2:
+                continue
+            if hasattr(field, "survey_number"):
+                message = _("Question %(number)d: choose only one answer.") % {
+                    "number": field.survey_number}
+            elif isinstance(field.widget, forms.RadioSelect):
+                message = _("Choose only one answer.")
+            else:
+                message = _("This was sent more than once. Please check it and send it again.")
+            self.add_error(name, message)
+
+    def _refuse_unreadable_fields(self) -> None:
+        message = _("Some of what was sent could not be read. Please check it and send it again.")
+        names = set(self.unreadable_fields)
+        for name in names & self.fields.keys():
+            self.add_error(name, message)
+        if names - self.fields.keys():
+            self.add_error(None, message)
 
     def answers(self) -> dict[str, int | None]:
         """{item id: value or None for "does not apply"}; unanswered optional items left out."""

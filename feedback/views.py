@@ -9,13 +9,16 @@ import segno
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from feedback.form_encoding import names_with_replacement_characters, urlencoded_undecodable_names
 from feedback.forms import SurveyForm, WithdrawalForm
 from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import Channel, Clinic, Invitation, Testimonial
@@ -63,6 +66,17 @@ def _link_unavailable(request: HttpRequest, invitation: Invitation) -> HttpRespo
     return render(request, "feedback/link_unavailable.html", {"reason": reason}, status=410)
 
 
+def _unreadable_field_names(request: HttpRequest) -> list[str]:
+    """Posted fields that were not UTF-8 (Django would have stored other letters or U+FFFD).
+
+    A urlencoded body (what browsers send) is kept, so its bytes are checked; a multipart one
+    is parsed as a stream, so only the U+FFFD left by its decoding shows.
+    """
+    if request.content_type == "application/x-www-form-urlencoded":
+        return urlencoded_undecodable_names(request.body)
+    return names_with_replacement_characters(request.POST.lists())
+
+
 def _survey(
     request: HttpRequest,
     *,
@@ -75,7 +89,8 @@ def _survey(
     definition: InstrumentDefinition = instrument_definition(instrument)
     language = _language_use(request, default=language_default, offered=definition.languages)
     if request.method == "POST":
-        form = SurveyForm(request.POST, definition=definition, language=language)
+        form = SurveyForm(request.POST, definition=definition, language=language,
+                          unreadable_fields=_unreadable_field_names(request))
         if form.is_valid():
             code = withdrawal_code_new() if form.cleaned_data["story"].strip() else ""
             try:
@@ -101,7 +116,15 @@ def _survey(
             else:
                 if code:
                     request.session[WITHDRAWAL_CODE_SESSION_KEY] = code
-                return redirect(reverse("feedback:thanks") + "?" + urlencode({"lang": language}))
+                query = {"lang": language}
+                if invitation is None:
+                    # A shared tablet. A new CSRF cookie per survey: Chromium then never brings
+                    # the sent survey back, answers filled in, from its back/forward cache (it
+                    # keeps no-store pages only while no cookie changes). The thank-you page
+                    # learns from ?kiosk= where the next patient's survey is.
+                    rotate_token(request)
+                    query["kiosk"] = clinic.slug
+                return redirect(reverse("feedback:thanks") + "?" + urlencode(query))
         status = 400
     else:
         form = SurveyForm(definition=definition, language=language)
@@ -120,7 +143,8 @@ def _survey(
     return render(request, "feedback/survey.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token) if len(token) <= TOKEN_MAX_LENGTH else None
     if invitation is None:
@@ -137,7 +161,8 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The anonymous survey behind a clinic's QR code; no address or browser is stored."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -151,17 +176,32 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     return _survey(request, clinic=clinic, language_default=request.LANGUAGE_CODE)
 
 
-@require_GET
+@require_safe
+@never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
+    """Thank the patient; show a story's withdrawal code once (never again on reload or Back).
+
+    After a kiosk survey (?kiosk=<clinic slug>) the page offers a new survey and, with no
+    JavaScript needed, returns to one by itself after KIOSK_IDLE_SECONDS (an HTTP Refresh
+    header), so the next patient at a shared tablet never finds this patient's code.
+    """
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
-    code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "")
-    response = render(request, "feedback/thanks.html", {"withdrawal_code": code})
-    if code:
-        response["Cache-Control"] = "no-store"
+    # HEAD shows nothing, so it must not use up the one showing of the code.
+    code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "") if request.method == "GET" else ""
+    kiosk_slug = request.GET.get("kiosk", "")
+    kiosk_clinic = Clinic.objects.filter(slug=kiosk_slug).first() if kiosk_slug else None
+    context = {"withdrawal_code": code, "kiosk_clinic": kiosk_clinic}
+    if kiosk_clinic is not None:
+        context["new_survey_url"] = reverse("feedback:survey_kiosk", args=[kiosk_clinic.slug])
+        context["idle_seconds"] = settings.KIOSK_IDLE_SECONDS
+    response = render(request, "feedback/thanks.html", context)
+    if kiosk_clinic is not None:
+        response["Refresh"] = f"{settings.KIOSK_IDLE_SECONDS}; url={context['new_survey_url']}"
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
     _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
@@ -186,7 +226,7 @@ def _stories(clinic: Clinic, page_number: str | None, per_page: int):
     return Paginator(testimonials_public(clinic=clinic), per_page).get_page(page_number)
 
 
-@require_GET
+@require_safe
 def stories_wall(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The clinic's public wall: approved stories whose authors agreed to share them."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -214,7 +254,7 @@ def frameable(view):
     return wrapped
 
 
-@require_GET
+@require_safe
 @frameable
 def stories_embed(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A small page of the latest stories, for a clinic's website to show in an <iframe>."""
@@ -230,7 +270,7 @@ def _kiosk_url(clinic: Clinic) -> str:
     return settings.SITE_URL + reverse("feedback:survey_kiosk", args=[clinic.slug])
 
 
-@require_GET
+@require_safe
 def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
@@ -239,7 +279,7 @@ def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     return render(request, "feedback/clinic_qr.html", context)
 
 
-@require_GET
+@require_safe
 def clinic_qr_svg(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     buffer = io.BytesIO()

@@ -1,6 +1,21 @@
-// Survey page: move focus to the error summary, and let its links focus the question they name.
+// Survey page: empty a form restored by Back, move focus to the error summary, and let its
+// links focus the question they name.
 (function () {
   "use strict";
+  // Back or Forward can restore this page from the browser's memory (the back/forward cache)
+  // with the last patient's answers still filled in; Safari does so even for no-store pages.
+  // The server prevents it where it can (no-store, autocomplete="off", a new CSRF cookie after
+  // each survey); this clears what gets through, for the next patient at a shared tablet.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    document.querySelectorAll("form input[type=radio], form input[type=checkbox]")
+      .forEach(function (input) { input.checked = false; });
+    document.querySelectorAll("form textarea, form input[type=text]")
+      .forEach(function (input) { input.value = ""; });
+  });
+
   var summary = document.getElementById("error-summary");
   if (!summary) {
     return;
