@@ -44,7 +44,8 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's filters, read from the query string so a view can be bookmarked.
 
     Clinic and provider choices are only those the user may see (the view has already refused,
-    with a 404, any id outside them); dimension choices come from the instrument.
+    with a 404, any id outside them); dimension choices come from the instrument, and a survey
+    choice is offered only when the clinics in view ask different surveys.
     """
 
     period = forms.ChoiceField(
@@ -68,6 +69,7 @@ class DashboardFilterForm(forms.Form):
     provider = forms.TypedChoiceField(
         label=_("Provider"), required=False, coerce=int, empty_value=None
     )
+    instrument = forms.ChoiceField(label=_("Survey"), required=False)
     dimension = forms.ChoiceField(label=_("Compare on"), required=False)
     visit_type = forms.ChoiceField(
         label=_("Visit type"),
@@ -91,6 +93,8 @@ class DashboardFilterForm(forms.Form):
         clinics: Sequence[Clinic],
         providers: Sequence[Provider],
         dimensions: Sequence[tuple[str, str]],
+        dimension_default: str = "",
+        instruments: Sequence[tuple[str, str]] = (),
         today: dt.date | None = None,
     ):
         if data is not None:
@@ -99,9 +103,13 @@ class DashboardFilterForm(forms.Form):
             data = data.copy()
             data.setdefault("period", "90d")
             data.setdefault("granularity", "week")
-            if dimensions:
-                data.setdefault("dimension", dimensions[0][0])
+            if dimensions and data.get("dimension") not in dict(dimensions):
+                # Absent, or one of another survey's (the survey was just switched).
+                data["dimension"] = dimension_default or dimensions[0][0]
+            if instruments:
+                data.setdefault("instrument", instruments[0][0])
         super().__init__(data)
+        self.dimension_default = dimension_default
         self.today = today or timezone.localdate()
         self.providers = {provider.pk: provider for provider in providers}
         several = len(clinics) > 1
@@ -114,6 +122,10 @@ class DashboardFilterForm(forms.Form):
             *((p.pk, p.display_name) for p in providers),
         ]
         self.fields["dimension"].choices = list(dimensions)
+        if len(instruments) > 1:
+            self.fields["instrument"].choices = list(instruments)
+        else:  # one survey in view: nothing to choose
+            del self.fields["instrument"]
 
     def clean(self):
         cleaned = super().clean()
@@ -135,7 +147,11 @@ class DashboardFilterForm(forms.Form):
         if provider is not None and clinic not in (None, self.providers[provider].clinic_id):
             raise forms.ValidationError(_("That provider does not work at the chosen clinic."))
         cleaned["granularity"] = cleaned.get("granularity") or "week"
-        cleaned["dimension"] = cleaned.get("dimension") or self.fields["dimension"].choices[0][0]
+        cleaned["dimension"] = (
+            cleaned.get("dimension")
+            or self.dimension_default
+            or self.fields["dimension"].choices[0][0]
+        )
         return cleaned
 
     @property

@@ -49,7 +49,7 @@ def scoring_facts() -> ScoringFacts:
     tops: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for instrument in Instrument.objects.order_by("pk"):
         definition = instrument_definition(instrument)
-        nps.update(d.id for d in definition.dimensions if d.kind == "nps")
+        nps.update(d.id for d in definition.recommend_dimensions)
         for item in definition.items:
             top = item.scale.min if item.reverse else item.scale.max
             tops[item.id][top].append(instrument.pk)

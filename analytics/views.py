@@ -18,8 +18,8 @@ from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
 from analytics.forms import DashboardFilterForm, ThrottledAuthenticationForm
 from feedback.access import clinic_for_user, clinics_for_user
-from feedback.models import Provider
-from feedback.services import instrument_current, instrument_definition
+from feedback.models import Instrument, Provider
+from feedback.services import instrument_current, instrument_definition, instrument_slug_of
 
 staff_login = auth_views.LoginView.as_view(
     template_name="analytics/login.html",
@@ -38,6 +38,17 @@ def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:
         return Provider.objects.get(pk=int(provider_id), clinic__in=clinics_for_user(request.user))
     except (Provider.DoesNotExist, ValueError):
         raise Http404("No such provider.") from None
+
+
+def _instrument_choices(slugs: list[str]) -> list[tuple[str, str]]:
+    """(slug, name) of the surveys the clinics in view ask; read only when there are several."""
+    if len(slugs) < 2:
+        return []
+    names = dict(
+        Instrument.objects.filter(slug__in=slugs, is_active=True)
+        .order_by("slug", "version").values_list("slug", "name")
+    )
+    return [(slug, names.get(slug, slug)) for slug in slugs]
 
 
 @dataclass(frozen=True)
@@ -65,21 +76,24 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
         if len(in_view) == 1
         else []
     )
-    instrument = instrument_current()
+    # One instrument at a time: clinics asking different surveys are shown survey by survey.
+    slugs = list(dict.fromkeys(instrument_slug_of(c) for c in clinics if c.pk in in_view))
+    slug = request.GET.get("instrument") if request.GET.get("instrument") in slugs else None
+    instrument = instrument_current(slug or (slugs[0] if slugs else None))
     definition = instrument_definition(instrument)
     dimensions = [
         (d.id, d.label.get(get_language()) or d.label["en"])
-        for d in definition.dimensions
-        if d.kind != "nps"
+        for d in definition.mean_scored_dimensions
     ]
     form = DashboardFilterForm(
-        request.GET, clinics=clinics, providers=providers, dimensions=dimensions
+        request.GET, clinics=clinics, providers=providers, dimensions=dimensions,
+        dimension_default=definition.headline_dimension, instruments=_instrument_choices(slugs),
     )
     if not clinics or not form.is_valid():
         return _DashboardPage(form)
     scope = dashboard_scope(
         cleaned=form.cleaned_data,
-        clinics=clinics,
+        clinics=[c for c in clinics if instrument_slug_of(c) == instrument.slug],
         providers=providers,
         ui_language=get_language() or "en",
         min_group_size=settings.MIN_GROUP_SIZE,

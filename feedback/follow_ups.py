@@ -10,41 +10,42 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from feedback.audit import audit_record
+from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import AuditEvent, Clinic, DimensionScore, FollowUp, Response
 from feedback.scoring import nps_class
 
-# A dimension scored below this on the 0-100 scale (below "Good" = 50 on a 1-5 scale, i.e. mostly
-# "Fair" or "Poor" answers) asks for a follow-up.
-LOW_SCORE_BELOW = 50.0
-_LOW_DIMENSIONS = {
-    "empathy": FollowUp.Reason.LOW_EMPATHY,
-    "trust": FollowUp.Reason.LOW_TRUST,
-}
-RECOMMEND_DIMENSION = "recommend"
 NOTE_MAX_LENGTH = 2000
 
 
 def follow_up_reasons(
-    *, scores: Iterable[DimensionScore], has_comment: bool
+    *, definition: InstrumentDefinition, scores: Iterable[DimensionScore], has_comment: bool
 ) -> list[str]:
-    """Why a response needs a follow-up (empty: it does not). Pure over the stored scores."""
-    reasons: list[str] = []
+    """Why a response needs a follow-up (empty: it does not), by the follow-up rules of the
+    instrument's dimensions. Pure over the stored scores."""
+    rules = {d.id: d.follow_up for d in definition.dimensions if d.follow_up is not None}
+    reasons: set[str] = set()
     for score in scores:
-        reason = _LOW_DIMENSIONS.get(score.dimension)
-        if reason is not None and score.score < LOW_SCORE_BELOW:
-            reasons.append(reason)
-        elif (score.dimension == RECOMMEND_DIMENSION and has_comment
-              and nps_class(round(score.mean)) == "detractor"):
-            reasons.append(FollowUp.Reason.DETRACTOR_COMMENT)
+        rule = rules.get(score.dimension)
+        if rule is None:
+            continue
+        if rule.below is not None and score.score < rule.below:
+            reasons.add(rule.reason)
+        if (rule.detractors_with_comment and has_comment
+                and nps_class(round(score.mean)) == "detractor"):
+            reasons.add(rule.reason)
     return sorted(reasons)
 
 
 def follow_up_open_if_needed(
-    *, response: Response, scores: Iterable[DimensionScore], testimonial_text: str = ""
+    *,
+    definition: InstrumentDefinition,
+    response: Response,
+    scores: Iterable[DimensionScore],
+    testimonial_text: str = "",
 ) -> FollowUp | None:
     """Called inside response_submit's transaction, with the scores it just stored."""
     has_comment = bool(response.comment.strip() or testimonial_text.strip())
-    reasons = follow_up_reasons(scores=scores, has_comment=has_comment)
+    reasons = follow_up_reasons(definition=definition, scores=scores, has_comment=has_comment)
     if not reasons:
         return None
     return FollowUp.objects.create(response=response, clinic=response.clinic, reasons=reasons)

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from feedback.dimension_kinds import (
+    DimensionKind,
+    FollowUpRule,
+    follow_up_rule_parse,
+    positive_answers_parse,
+)
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -54,8 +61,24 @@ class Dimension:
     id: str
     label: dict[str, str]
     max_missing: int
-    # "likert": mean of items; "nps": a single 0-10 likelihood-to-recommend item.
-    kind: str = "likert"
+    kind: DimensionKind = DimensionKind.LIKERT
+    follow_up: FollowUpRule | None = None
+    # PERCENT_POSITIVE: the answers (as given on the item's scale) that count as positive.
+    positive: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_mean_scored(self) -> bool:
+        """Shown as a mean 0-100 score: tiles, trends, the funnel plot, the heatmap."""
+        return self.kind == DimensionKind.LIKERT
+
+    @property
+    def is_recommend(self) -> bool:
+        """Likelihood to recommend: shown as an NPS and a promoter/detractor distribution."""
+        return self.kind == DimensionKind.NPS
+
+    @property
+    def is_percent_positive(self) -> bool:
+        return self.kind == DimensionKind.PERCENT_POSITIVE
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,26 @@ class InstrumentDefinition:
     items: tuple[Item, ...]
     comment_prompt: dict[str, str]
     comment_max_length: int
+    # The dimension the dashboard's funnel plot compares first (a mean-scored one).
+    headline_dimension: str = ""
+
+    @property
+    def mean_scored_dimensions(self) -> tuple[Dimension, ...]:
+        return tuple(d for d in self.dimensions if d.is_mean_scored)
+
+    @property
+    def recommend_dimensions(self) -> tuple[Dimension, ...]:
+        return tuple(d for d in self.dimensions if d.is_recommend)
+
+    @property
+    def percent_positive_dimensions(self) -> tuple[Dimension, ...]:
+        return tuple(d for d in self.dimensions if d.is_percent_positive)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
 
     def items_of(self, dimension_id: str) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.dimension == dimension_id)
@@ -181,12 +224,19 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         if not isinstance(max_missing, int) or isinstance(max_missing, bool) or max_missing < 0:
             problems.append(f"{where}.max_missing: must be a whole number, 0 or more")
             max_missing = 0
-        kind = spec.get("kind", "likert")
-        if kind not in ("likert", "nps"):
-            problems.append(f"{where}.kind: must be 'likert' or 'nps', got {kind!r}")
-        dimensions.append(
-            Dimension(dim_id, texts(spec.get("label"), f"{where}.label"), max_missing, kind)
-        )
+        kind = spec.get("kind", DimensionKind.LIKERT)
+        if not isinstance(kind, str) or kind not in DimensionKind:
+            names = ", ".join(f"'{k}'" for k in DimensionKind)
+            problems.append(f"{where}.kind: must be one of {names}, got {kind!r}")
+            kind = DimensionKind.LIKERT
+        kind = DimensionKind(kind)
+        dimensions.append(Dimension(
+            dim_id, texts(spec.get("label"), f"{where}.label"), max_missing, kind,
+            follow_up=follow_up_rule_parse(
+                spec, dim_id=dim_id, kind=kind, where=where, problems=problems
+            ),
+            positive=positive_answers_parse(spec, kind=kind, where=where, problems=problems),
+        ))
 
     items: list[Item] = []
     dimension_ids = {d.id for d in dimensions}
@@ -228,7 +278,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
             )
         if len({(i.scale.min, i.scale.max) for i in members}) > 1:
             problems.append(f"dimensions: '{dim.id}' mixes items on scales of different ranges")
-        if dim.kind == "nps" and (
+        if dim.is_recommend and (
             len(members) != 1
             or members[0].scale.min != 0
             or members[0].scale.max != 10
@@ -237,6 +287,24 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
             problems.append(
                 f"dimensions: '{dim.id}' is an NPS dimension: one 0-10 item, not reversed"
             )
+        if dim.is_percent_positive and members:
+            if len(members) != 1 or members[0].reverse or not members[0].required:
+                problems.append(
+                    f"dimensions: '{dim.id}' is a percent-positive dimension: one required item,"
+                    " not reversed (offer \"don't know\" with allow_na)"
+                )
+            elif not dim.positive <= set(members[0].scale.values):
+                problems.append(
+                    f"dimensions: '{dim.id}' positive answers must lie on its item's scale"
+                    f" ({members[0].scale.min} to {members[0].scale.max})"
+                )
+
+    mean_scored = [d.id for d in dimensions if d.is_mean_scored]
+    headline = raw.get("headline_dimension", mean_scored[0] if mean_scored else "")
+    if "headline_dimension" in raw and headline not in mean_scored:
+        problems.append(
+            f"headline_dimension: must be a likert dimension's id, got {headline!r}"
+        )
 
     comment = raw.get("comment", {})
     if not isinstance(comment, dict):
@@ -260,6 +328,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         items=tuple(items),
         comment_prompt=comment_prompt,
         comment_max_length=comment_max_length,
+        headline_dimension=headline,
     )
 
 

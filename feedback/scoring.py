@@ -1,7 +1,9 @@
 """Score one response against its instrument definition (../shared/METHODS.md); no Django import.
 
 Absent answers ("does not apply" or unanswered) are left out, never counted as 0. A dimension
-with more absent items than its max_missing has no score at all.
+with more absent items than its max_missing has no score at all. The exception is a
+percent-positive dimension, which scores every response: 100 when its answer is one of the
+positive ones, else 0, "don't know" included, so its mean over responses is the % positive.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from feedback.instrument_definition import InstrumentDefinition, Item
+from feedback.instrument_definition import Dimension, InstrumentDefinition, Item
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ def score_response(
     results: dict[str, DimensionResult] = {}
     for dimension in definition.dimensions:
         items = definition.items_of(dimension.id)
+        if dimension.is_percent_positive:
+            results[dimension.id] = _percent_positive_result(dimension, items[0], answers)
+            continue
         values = [item_value(item, answers[item.id]) for item in items if item.id in answers]
         missing = len(items) - len(values)
         if not values or missing > dimension.max_missing:
@@ -63,3 +68,18 @@ def score_response(
             top_box_items=top_box,
         )
     return results
+
+
+def _percent_positive_result(
+    dimension: Dimension, item: Item, answers: Mapping[str, int]
+) -> DimensionResult:
+    """mean is 1.0 for a positive answer and 0.0 otherwise, so rollups' sums count positives."""
+    value = answers.get(item.id)
+    positive = value in dimension.positive
+    return DimensionResult(
+        dimension=dimension.id,
+        mean=1.0 if positive else 0.0,
+        score=100.0 if positive else 0.0,
+        answered_items=0 if value is None else 1,
+        top_box_items=int(value == item.scale.max),
+    )

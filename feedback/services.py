@@ -90,6 +90,15 @@ def instruments_load_shipped() -> list[Instrument]:
     return loaded
 
 
+def instrument_slug_of(clinic: Clinic) -> str:
+    """The instrument a clinic asks its patients: its own, else the default one."""
+    return clinic.instrument_slug or settings.DEFAULT_INSTRUMENT_SLUG
+
+
+def instrument_for_clinic(clinic: Clinic) -> Instrument:
+    return instrument_current(instrument_slug_of(clinic))
+
+
 def instrument_current(slug: str | None = None) -> Instrument:
     """The newest active version of an instrument (the default one when no slug is given)."""
     slug = slug or settings.DEFAULT_INSTRUMENT_SLUG
@@ -162,7 +171,7 @@ def response_submit(
     row is claimed with a conditional UPDATE, so two concurrent submissions store one response;
     the loser gets InvitationUnavailable. The contact detail is erased in the same UPDATE.
     A testimonial is stored redacted (its withdrawal code, shown once to the patient, is hashed);
-    low empathy or trust, or a detractor with a comment, opens a follow-up.
+    a score that breaks one of the definition's follow-up rules opens a follow-up.
     """
     now = now or timezone.now()
     definition = instrument_definition(instrument)
@@ -207,7 +216,9 @@ def response_submit(
             first_name=testimonial_first_name,
             withdrawal_code=testimonial_withdrawal_code,
         )
-    follow_up_open_if_needed(response=response, scores=scores, testimonial_text=testimonial_text)
+    follow_up_open_if_needed(
+        definition=definition, response=response, scores=scores, testimonial_text=testimonial_text
+    )
     if response.comment or testimonial_text.strip():
         enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     # Last (see rollup_buckets_mark_dirty). An invitation counts as answered on the day it was

@@ -26,8 +26,8 @@ from feedback.ratelimit import client_address, kiosk_retry_after_seconds, kiosk_
 from feedback.services import (
     AnswersInvalid,
     InvitationUnavailable,
-    instrument_current,
     instrument_definition,
+    instrument_for_clinic,
     invitation_by_token,
     response_submit,
 )
@@ -85,7 +85,7 @@ def _survey(
     invitation: Invitation | None = None,
 ) -> HttpResponse:
     """Show the form, or store a valid submission and go to the thank-you page."""
-    instrument = instrument_current()
+    instrument = instrument_for_clinic(clinic)
     definition: InstrumentDefinition = instrument_definition(instrument)
     language = _language_use(request, default=language_default, offered=definition.languages)
     if request.method == "POST":

@@ -27,6 +27,7 @@ from analytics.dashboard.tiles import (
     Tile,
     dimension_tile,
     nps_tile,
+    percent_positive_tile,
     response_rate_tile,
     responses_tile,
 )
@@ -109,7 +110,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
     """Every number on the page, from one set of rollup reads (a handful of queries)."""
     reads = dashboard_reads(scope)
     language, small = scope.ui_language, scope.min_group_size
-    scored = [d for d in definition.dimensions if d.kind != "nps"]
+    scored = list(definition.mean_scored_dimensions)
     labels = {d.id: _text(d.label, language) for d in definition.dimensions}
     totals = reads.totals
 
@@ -124,7 +125,18 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         )
         for d in scored
     ]
-    for d in (d for d in definition.dimensions if d.kind == "nps"):
+    for d in definition.percent_positive_dimensions:
+        tiles.append(
+            percent_positive_tile(
+                key=f"positive-{d.id}",
+                label=f"% positive ({labels[d.id].lower()})",
+                current=totals.get(d.id, DimensionSums()).positive,
+                previous=reads.previous.get(d.id, DimensionSums()).positive,
+                days=scope.days,
+                min_group_size=small,
+            )
+        )
+    for d in definition.recommend_dimensions:
         tiles.append(
             nps_tile(
                 label=f"NPS ({labels[d.id].lower()})",
@@ -170,7 +182,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         _items(scope, reads, definition),
         _heatmap(scope, reads, scored, labels),
     ]
-    for d in (d for d in definition.dimensions if d.kind == "nps"):
+    for d in definition.recommend_dimensions:
         title = f"{labels[d.id]}: distribution"
         chart = recommend_classes_chart(
             title=title,
@@ -216,11 +228,11 @@ def _funnel(scope: DashboardScope, reads: DashboardReads, labels: dict[str, str]
 def _items(
     scope: DashboardScope, reads: DashboardReads, definition: InstrumentDefinition
 ) -> ChartView:
-    nps_dimensions = {d.id for d in definition.dimensions if d.kind == "nps"}
+    mean_scored = {d.id for d in definition.mean_scored_dimensions}
     items = [
         ItemTopBox(_text(item.text, scope.ui_language), reads.items.get(item.id, Proportion()))
         for item in definition.items
-        if item.dimension not in nps_dimensions
+        if item.dimension in mean_scored
     ]
     title = "Top-box answers by question"
     chart = top_box_bars(title=title, items=items, min_group_size=scope.min_group_size)
@@ -231,8 +243,9 @@ def _heatmap(
     scope: DashboardScope, reads: DashboardReads, scored: list, labels: dict[str, str]
 ) -> ChartView:
     cells: dict[tuple[str, str], Moments] = {}
+    shown = {d.id for d in scored}
     for (clinic_id, _, dimension), sums in reads.by_unit.items():
-        if dimension in labels:
+        if dimension in shown:
             key = (labels[dimension], scope.clinic_name(clinic_id))
             cells[key] = cells.get(key, Moments()) + sums.moments
     title = "Dimension scores by clinic"

@@ -22,7 +22,7 @@ from analytics.selectors import (
     item_totals,
     summed_rows,
 )
-from analytics.stats import Moments, Proportion, Recommendation
+from analytics.stats import Moments, Proportion, Recommendation, positive_proportion
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class DimensionSums:
             Proportion(row["top_box_items"], row["answered_items"]),
             Recommendation(row["promoters"], row["detractors"], row["n"]),
         )
+
+    @property
+    def positive(self) -> Proportion:
+        """Percent-positive dimensions only: positive answers of all responses."""
+        return positive_proportion(self.moments)
 
     def __add__(self, other: DimensionSums) -> DimensionSums:
         return DimensionSums(

@@ -42,7 +42,7 @@ class DashboardScope:
     channel: str | None = None
     language: str | None = None
     granularity: str = "week"  # or "month"
-    dimension: str = "empathy"  # the dimension the funnel plot compares
+    dimension: str = ""  # the dimension the funnel plot compares (the form fills it in)
     ui_language: str = "en"
     min_group_size: int = 10
     low_reliability_n: int = 30

@@ -23,7 +23,7 @@ from analytics.stats import (
 
 @dataclass(frozen=True)
 class Tile:
-    key: str  # "empathy", ..., "nps", "responses", "response_rate"
+    key: str  # "empathy", ..., "positive-<dimension>", "nps", "responses", "response_rate"
     label: str
     value: str | None  # formatted for reading; None when hidden
     interval: str | None  # "95% CI 68.1 to 77.6"
@@ -90,6 +90,23 @@ def nps_tile(
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
     value = _number(summary.nps, 0, signed=True)
     return Tile("nps", label, value, interval, change, note, current.n)
+
+
+def percent_positive_tile(
+    *, key: str, label: str, current: Proportion, previous: Proportion, days: int,
+    min_group_size: int,
+) -> Tile:
+    """Positive answers of all responses ("don't know" included) with the Wilson interval;
+    change in percentage points."""
+    if is_suppressed(current.n, min_group_size=min_group_size):
+        return _hidden(key, label, min_group_size)
+    summary = wilson_interval(current)
+    interval = f"95% CI {_number(100 * summary.lower)}% to {_number(100 * summary.upper)}%"
+    difference = None if previous.value is None else 100.0 * (summary.value - previous.value)
+    change, note = _change(
+        difference, previous.n, days=days, min_group_size=min_group_size, unit=" points"
+    )
+    return Tile(key, label, f"{_number(100 * summary.value)}%", interval, change, note, current.n)
 
 
 def responses_tile(*, current: int, previous: int, days: int, min_group_size: int) -> Tile:

@@ -39,8 +39,9 @@ COMMENT_COLUMN = "comment"
 class ResponseColumns:
     """What a responses export holds, from the instrument definitions in the database."""
 
-    items: tuple[str, ...]  # items of likert dimensions: the stored answer, empty when absent
-    dimensions: tuple[str, ...]  # likert dimensions: the 0-100 score, empty when not scored
+    items: tuple[str, ...]  # items of other dimensions: the stored answer, empty when absent
+    # Other dimensions: the 0-100 score, empty when not scored (percent positive: 100 or 0).
+    dimensions: tuple[str, ...]
     recommend_items: tuple[str, ...]  # items of NPS dimensions: likelihood to recommend, 0-10
     comments: bool
 
@@ -63,12 +64,12 @@ def response_columns(*, comments: bool) -> ResponseColumns:
     recommend: dict[str, None] = {}
     for raw in Instrument.objects.order_by("slug", "version").values_list("definition", flat=True):
         definition = parse_definition(raw)
-        kinds = {dimension.id: dimension.kind for dimension in definition.dimensions}
+        recommend_ids = {dimension.id for dimension in definition.recommend_dimensions}
         for dimension in definition.dimensions:
-            if dimension.kind != "nps":
+            if dimension.id not in recommend_ids:
                 dimensions.setdefault(dimension.id)
         for item in definition.items:
-            (recommend if kinds[item.dimension] == "nps" else items).setdefault(item.id)
+            (recommend if item.dimension in recommend_ids else items).setdefault(item.id)
     return ResponseColumns(tuple(items), tuple(dimensions), tuple(recommend), comments)
 
 

@@ -32,9 +32,11 @@ from analytics.stats import (
     is_suppressed,
     mean_summary,
     nps,
+    positive_proportion,
     suppression_label,
     wilson_interval,
 )
+from feedback.dimension_kinds import DimensionKind
 from feedback.instrument_definition import parse_definition
 from feedback.models import Clinic, Instrument, Provider
 
@@ -42,7 +44,7 @@ GRANULARITIES = ("day", "week", "month")
 SCORE_COLUMNS = [
     "period_start", "clinic", "provider", "dimension", "n", "mean", "mean_ci_lower",
     "mean_ci_upper", "top_box_pct", "top_box_ci_lower", "top_box_ci_upper", "nps",
-    "low_reliability", "note",
+    "positive_pct", "positive_ci_lower", "positive_ci_upper", "low_reliability", "note",
 ]
 ALL_PROVIDERS = "All providers"
 NO_PROVIDER = "No provider recorded"
@@ -60,7 +62,7 @@ def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
     providers = dict(
         Provider.objects.filter(clinic_id__in=where.clinic_ids).values_list("pk", "display_name")
     )
-    nps_dimensions = _nps_dimensions()
+    kinds = _dimension_kinds()
     rows = _grouped(where, granularity).iterator(chunk_size=2000)
     for (period, clinic_id, dimension), cells in groupby(
         rows, key=lambda row: (row["period"], row["clinic_id"], row["dimension"])
@@ -71,19 +73,19 @@ def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
         )
         total = {name: sum(row[name] for row in cells) for name in DIMENSION_SUMS}
         lead = [period.isoformat(), clinics.get(clinic_id, clinic_id)]
-        is_nps = dimension in nps_dimensions
+        kind = kinds.get(dimension)
         total_hidden = SuppressionReason.SMALL_GROUP if is_suppressed(
             total["n"], min_group_size=min_n) else None
         if where.provider_id is None:
             yield [*lead, ALL_PROVIDERS, dimension,
-                   *_figures(total, total_hidden, is_nps, False)]
+                   *_figures(total, total_hidden, kind, False)]
         for row in cells:
             provider = providers.get(row["provider_id"], NO_PROVIDER)
             reason = total_hidden or hidden.get(row["provider_id"])
             # A provider with no id is not a person: reliability marks are for providers.
             person = row["provider_id"] is not None
             yield [*lead, provider, dimension,
-                   *_figures(row, reason, is_nps, person)]
+                   *_figures(row, reason, kind, person)]
 
 
 def _grouped(where: RollupFilter, granularity: str):
@@ -100,19 +102,26 @@ def _grouped(where: RollupFilter, granularity: str):
     )
 
 
-def _figures(sums: dict, reason: SuppressionReason | None, is_nps: bool, person: bool) -> list:
+def _figures(
+    sums: dict, reason: SuppressionReason | None, kind: DimensionKind | None, person: bool
+) -> list:
     if reason is not None:
         note = suppression_label(reason, min_group_size=settings.MIN_GROUP_SIZE)
-        return [None] * 9 + [note]
-    mean = mean_summary(Moments(sums["n"], sums["score_sum"], sums["score_sumsq"]))
+        return [None] * 12 + [note]
+    moments = Moments(sums["n"], sums["score_sum"], sums["score_sumsq"])
+    mean = mean_summary(moments)
     top_box = wilson_interval(Proportion(sums["top_box_items"], sums["answered_items"]))
     recommendation = Recommendation(sums["promoters"], sums["detractors"], sums["n"])
-    score = nps(recommendation) if is_nps else None
+    score = nps(recommendation) if kind == DimensionKind.NPS else None
+    positive = wilson_interval(
+        positive_proportion(moments) if kind == DimensionKind.PERCENT_POSITIVE else Proportion()
+    )
     low = person and is_low_reliability(sums["n"], threshold=settings.LOW_RELIABILITY_N)
     return [
         sums["n"], _rounded(mean.mean), _rounded(mean.lower), _rounded(mean.upper),
         _rounded(top_box.value, 100), _rounded(top_box.lower, 100), _rounded(top_box.upper, 100),
-        _rounded(score), "yes" if low else "", "",
+        _rounded(score), _rounded(positive.value, 100), _rounded(positive.lower, 100),
+        _rounded(positive.upper, 100), "yes" if low else "", "",
     ]
 
 
@@ -120,12 +129,12 @@ def _rounded(value: float | None, scale: float = 1.0) -> float | None:
     return None if value is None else round(value * scale, 2)
 
 
-def _nps_dimensions() -> set[str]:
+def _dimension_kinds() -> dict[str, DimensionKind]:
+    """Each dimension id's kind, over every loaded instrument (ids keep their kind)."""
     return {
-        dimension.id
+        dimension.id: dimension.kind
         for raw in Instrument.objects.values_list("definition", flat=True)
         for dimension in parse_definition(raw).dimensions
-        if dimension.kind == "nps"
     }
 
 

@@ -120,6 +120,12 @@ def wilson_interval(proportion: Proportion, *, z: float = Z_95) -> ProportionSum
     return ProportionSummary(count, n, p, lower, upper)
 
 
+def positive_proportion(moments: Moments) -> Proportion:
+    """Positive answers of all responses, from the moments of 0-or-100 percent-positive scores
+    (every response scores, "don't know" included, as METHODS.md's percent positive asks)."""
+    return Proportion(round(moments.total / 100.0), moments.n)
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """Likelihood-to-recommend counts: promoters (9-10), detractors (0-6) of n valid answers."""

@@ -265,7 +265,9 @@ def _store(rows: _Rows) -> tuple[list[Response], list[Testimonial]]:
     """Insert in dependency order, copying each parent's new primary key onto its children."""
     Visit.objects.bulk_create(rows.visits, batch_size=BATCH)
     for invitation in rows.invitations:
-        invitation.visit_id = invitation.visit.pk
+        # Assigning the object sets visit_id and keeps it cached; setting visit_id alone drops
+        # the cache, and every later invitation.visit was a query (9,861 in the 5,000 seed).
+        invitation.visit = invitation.visit
     Invitation.objects.bulk_create(rows.invitations, batch_size=BATCH)
     for response, _results in rows.responses:
         response.invitation_id = response.invitation.pk if response.invitation else None

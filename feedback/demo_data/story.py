@@ -166,7 +166,7 @@ def demo_answers(
         # A reverse item is answered in its own direction ("I felt rushed": agreeing is bad).
         answers[item.id] = item.scale.min + item.scale.max - value if item.reverse else value
     overall = sum(levels.values()) / len(levels)
-    recommend = definition.items_of("recommend")[0]
+    recommend = definition.items_of(definition.recommend_dimensions[0].id)[0]
     value = round(10 * (overall - 1.1) / 3.2 + rng.gauss(0, 1.3))  # NPS about +50 overall
     answers[recommend.id] = min(recommend.scale.max, max(recommend.scale.min, value))
     return answers

@@ -42,6 +42,12 @@ class Clinic(models.Model):
         max_length=64, default="UTC", validators=[validate_timezone],
         help_text=_("IANA name, e.g. America/New_York; days are counted in this zone."),
     )
+    # The slug, not a version: the clinic moves to a new version of its survey when it is loaded.
+    instrument_slug = models.SlugField(
+        _("survey"), max_length=80, blank=True, db_index=False,
+        help_text=_("Slug of the survey this clinic's patients answer (its newest active "
+                    "version); empty: the default survey."),
+    )
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
 
     class Meta:
@@ -49,6 +55,16 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from feedback.models.surveys import Instrument  # surveys imports this module
+
+        if self.instrument_slug and not Instrument.objects.filter(
+            slug=self.instrument_slug, is_active=True
+        ).exists():
+            raise ValidationError(
+                {"instrument_slug": _("No active survey has this slug. Load it first.")}
+            )
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -107,9 +107,10 @@ class DimensionScore(models.Model):
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scores")
     dimension = models.CharField(max_length=40)
-    # Mean of the answered items on the instrument's raw scale (reverse items already flipped).
+    # Mean of the answered items on the instrument's raw scale (reverse items already flipped);
+    # for a percent-positive dimension 1.0 when the answer is positive, else 0.0.
     mean = models.FloatField()
-    # The same on the 0-100 "linear mean" scale shown to people.
+    # The same on the 0-100 "linear mean" scale shown to people (percent positive: 100 or 0).
     score = models.FloatField()
     answered_items = models.PositiveSmallIntegerField()
     top_box_items = models.PositiveSmallIntegerField()

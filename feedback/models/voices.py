@@ -75,7 +75,8 @@ class FollowUp(models.Model):
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="follow_ups")
-    # A list of Reason values: one response can be low on empathy and a detractor at once.
+    # Reason codes from the instrument's follow-up rules (Reason labels the shipped survey's);
+    # one response can be low on empathy and a detractor at once.
     reasons = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
