@@ -1,11 +1,10 @@
-"""Staff views: sign-in and the leadership dashboard (thin: a form, a selector, a template)."""
+"""Staff views: the leadership dashboard (thin: a form, a selector, a template)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,20 +15,14 @@ from analytics.dashboard.assembly import Dashboard, dashboard_build
 from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
 from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
-from analytics.forms import DashboardFilterForm, ThrottledAuthenticationForm
+from analytics.forms import DashboardFilterForm
 from feedback.access import clinic_for_user, clinics_for_user
 from feedback.models import Provider
 from feedback.services import instrument_current, instrument_definition
 
-staff_login = auth_views.LoginView.as_view(
-    template_name="analytics/login.html",
-    authentication_form=ThrottledAuthenticationForm,
-    redirect_authenticated_user=True,
-)
-
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("analytics:dashboard" if request.user.is_authenticated else "analytics:login")
+    return redirect("analytics:dashboard" if request.user.is_authenticated else "accounts:login")
 
 
 def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "accounts",
     "feedback",
     "analytics",
 ]
@@ -152,9 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "analytics:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/dashboard/"
-LOGOUT_REDIRECT_URL = "analytics:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Server side runs in UTC; each clinic has its own timezone for display and daily buckets.
 LANGUAGE_CODE = "en"

@@ -20,7 +20,7 @@ def manager(db):
 
 
 def sign_in(client, password):
-    return client.post(reverse("analytics:login"), {"username": "manager", "password": password})
+    return client.post(reverse("accounts:login"), {"username": "manager", "password": password})
 
 
 def test_correct_password_signs_in(client, manager):

@@ -1,0 +1,7 @@
+"""Staff accounts: sign-in, sign-out and their protections."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
