@@ -257,7 +257,10 @@ KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)
 # How many reverse proxies stand in front of the app (each appends to X-Forwarded-For); the rate
 # limits then key on the client address the outermost one saw. 0: use REMOTE_ADDR.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
+# Failed sign-ins (staff and admin) per username and per client address in 15 minutes.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Password-reset requests per e-mail address and per client address in 15 minutes.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
