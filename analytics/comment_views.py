@@ -44,7 +44,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
         raise Http404("No clinic.")
     if "clinic" not in request.GET:
         return redirect(f"{request.path}?clinic={clinics[0].pk}")
-    clinic = clinic_for_user(request.user, request.GET["clinic"])
+    clinic = clinic_for_user(request.user, request.GET["clinic"], request=request)
     start, end, days = _period(request)
     section = theme_section(clinic=clinic, start=start, end=end,
                             language=(get_language() or "en")[:2])
@@ -58,7 +58,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpResponse:
-    clinic = clinic_for_user(request.user, clinic_id)
+    clinic = clinic_for_user(request.user, clinic_id, request=request)
     found = taxonomy_load().theme(theme)
     if found is None:
         raise Http404("No such theme.")

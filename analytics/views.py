@@ -16,7 +16,7 @@ from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
 from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
 from analytics.forms import DashboardFilterForm
-from feedback.access import clinic_for_user, clinics_for_user
+from feedback.access import clinic_for_user, clinics_for_user, object_for_user
 from feedback.models import Provider
 from feedback.services import instrument_current, instrument_definition
 
@@ -27,10 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:
     """A provider at one of the user's clinics, else 404 (as for a provider that does not exist)."""
-    try:
-        return Provider.objects.get(pk=int(provider_id), clinic__in=clinics_for_user(request.user))
-    except (Provider.DoesNotExist, ValueError):
-        raise Http404("No such provider.") from None
+    return object_for_user(request, Provider.objects, pk=provider_id, clinic_path="clinic",
+                           kind="provider")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     if chosen_provider := request.GET.get("provider") or None:
         in_view = [_provider_for_user(request, chosen_provider).clinic_id]
     if chosen_clinic := request.GET.get("clinic") or None:
-        in_view = [clinic_for_user(request.user, chosen_clinic).pk]
+        in_view = [clinic_for_user(request.user, chosen_clinic, request=request).pk]
     # Providers are offered within one clinic (hundreds across an organisation help nobody).
     providers = (
         list(Provider.objects.filter(clinic_id=in_view[0]).order_by("display_name"))

@@ -13,12 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from feedback.access import clinics_for_user
+from feedback.access import clinics_for_user, object_for_user
 from feedback.follow_ups import NOTE_MAX_LENGTH, follow_up_handle, follow_ups_for_clinics
 from feedback.models import FollowUp, Provider, Testimonial
 from feedback.testimonials import (
@@ -46,10 +46,8 @@ class FollowUpForm(forms.Form):
 
 
 def _testimonial_for_user(request: HttpRequest, pk: int) -> Testimonial:
-    return get_object_or_404(
-        Testimonial.objects.select_related("response__clinic"),
-        pk=pk, response__clinic__in=clinics_for_user(request.user),
-    )
+    return object_for_user(request, Testimonial.objects.select_related("response__clinic"),
+                           pk=pk, clinic_path="response__clinic", kind="testimonial")
 
 
 def _status_param(request: HttpRequest, choices, default: str) -> str:
@@ -128,7 +126,8 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = get_object_or_404(FollowUp, pk=pk, clinic__in=clinics_for_user(request.user))
+    follow_up = object_for_user(request, FollowUp.objects, pk=pk, clinic_path="clinic",
+                                kind="follow_up")
     form = FollowUpForm(request.POST)
     if form.is_valid():
         follow_up_handle(follow_up=follow_up, actor=request.user, note=form.cleaned_data["note"])
@@ -141,10 +140,8 @@ def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def provider_kudos_page(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = get_object_or_404(
-        Provider.objects.select_related("clinic"),
-        pk=provider_id, clinic__in=clinics_for_user(request.user),
-    )
+    provider = object_for_user(request, Provider.objects.select_related("clinic"),
+                               pk=provider_id, clinic_path="clinic", kind="provider")
     return render(request, "staff/provider_kudos.html", {
         "provider": provider, "kudos": provider_kudos(provider=provider),
     })

@@ -37,7 +37,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
         raise Http404("No clinics to export.")
     data = request.POST if request.method == "POST" else None
     if data and data.get("clinic"):
-        clinic_for_user(request.user, data["clinic"])  # another clinic's data: 404
+        clinic_for_user(request.user, data["clinic"], request=request)  # another clinic's data: 404
     providers = list(Provider.objects.filter(clinic__in=clinics).order_by("display_name"))
     form = ExportForm(data, clinics=clinics, providers=providers)
     if data is not None and form.is_valid():
