@@ -1,12 +1,19 @@
 """Sign-in and sign-out hooks, for every way in and out (staff pages, admin, session limits)."""
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from accounts.sessions import staff_session_start
 from accounts.throttle import username_key
 from feedback.audit import audit_record
 from feedback.models import AuditEvent
 from feedback.ratelimit import client_address
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.session_start")
+def _session_start(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        staff_session_start(request.session)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.sign_out_audit")
