@@ -262,6 +262,7 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 # Password-reset requests per e-mail address and per client address in 15 minutes.
 PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour (Django's default: 3 days)
 # Staff sessions end after this long without a request, and this long after signing in.
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
