@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from analytics.comments import theme_comments, theme_section
@@ -36,6 +37,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, int]:
     return end - dt.timedelta(days=days), end, days
 
 
+@never_cache
 @login_required
 @require_GET
 def comments_overview(request: HttpRequest) -> HttpResponse:
@@ -55,6 +57,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_GET
 def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from analytics.dashboard.assembly import Dashboard, dashboard_build
@@ -84,6 +85,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     return _DashboardPage(form, scope, built, key)
 
 
+@never_cache
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -99,6 +101,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context)
 
 
+@never_cache
 @login_required
 @require_GET
 def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:

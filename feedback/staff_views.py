@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback.access import clinics_for_user, object_for_user
@@ -55,6 +56,7 @@ def _status_param(request: HttpRequest, choices, default: str) -> str:
     return status if status in dict(choices) else default
 
 
+@never_cache
 @login_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
@@ -69,6 +71,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def testimonial_moderate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -107,6 +110,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("staff:moderation_queue") + query)
 
 
+@never_cache
 @login_required
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
@@ -123,6 +127,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
@@ -137,6 +142,7 @@ def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff:follow_ups")
 
 
+@never_cache
 @login_required
 @require_GET
 def provider_kudos_page(request: HttpRequest, provider_id: int) -> HttpResponse:

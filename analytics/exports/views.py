@@ -12,6 +12,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.exports.forms import ExportForm
@@ -29,6 +30,7 @@ from feedback.access import clinic_for_user, clinics_for_user
 from feedback.models import Provider
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_start(request: HttpRequest) -> HttpResponse:
@@ -59,6 +61,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
                   {"form": form, "jobs": jobs, "min_group_size": settings.MIN_GROUP_SIZE})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_job(request: HttpRequest, job_id) -> HttpResponse:
@@ -66,6 +69,7 @@ def export_job(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "analytics/exports/job.html", {"job": job})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
@@ -81,6 +85,7 @@ def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
     }, headers={"Cache-Control": "no-store"})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_download(request: HttpRequest, job_id) -> HttpResponse:
