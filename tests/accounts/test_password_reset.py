@@ -101,3 +101,11 @@ def test_the_admins_forgotten_password_link_leads_to_the_staff_reset(client, db)
 def test_password_reset_works_with_redis_down(client, manager):
     assert "Check your e-mail" in ask_reset(client, "manager@clinic.example").content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_the_reset_e_mail_is_in_the_language_of_the_request(client, manager):
+    client.post(reverse("accounts:password_reset"), {"email": "manager@clinic.example"},
+                HTTP_ACCEPT_LANGUAGE="es")
+    [message] = mail.outbox
+    assert message.subject == "Compassion Portal: elija una contraseña nueva"
+    assert "Para elegir una contraseña nueva, abra este enlace" in message.body

@@ -113,3 +113,11 @@ def test_signing_in_starts_both_clocks(client, manager_a):
 
 def test_the_session_cookie_lasts_no_longer_than_the_absolute_limit(settings):
     assert settings.SESSION_COOKIE_AGE <= settings.STAFF_SESSION_MAX_HOURS * HOUR
+
+
+def test_the_sign_out_message_is_in_the_users_language(client, manager_a):
+    client.force_login(manager_a)
+    _clocks_back(client, signed_in_ago=HOUR, last_seen_ago=31 * MINUTE)
+    page = client.get(reverse("analytics:dashboard"), follow=True,
+                      HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Se cerró su sesión tras 30 minutos sin actividad" in page
