@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from analytics.comments import theme_comments, theme_section
@@ -36,6 +37,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, int]:
     return end - dt.timedelta(days=days), end, days
 
 
+@never_cache
 @login_required
 @require_GET
 def comments_overview(request: HttpRequest) -> HttpResponse:
@@ -44,7 +46,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
         raise Http404("No clinic.")
     if "clinic" not in request.GET:
         return redirect(f"{request.path}?clinic={clinics[0].pk}")
-    clinic = clinic_for_user(request.user, request.GET["clinic"])
+    clinic = clinic_for_user(request.user, request.GET["clinic"], request=request)
     start, end, days = _period(request)
     section = theme_section(clinic=clinic, start=start, end=end,
                             language=(get_language() or "en")[:2])
@@ -55,10 +57,11 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_GET
 def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpResponse:
-    clinic = clinic_for_user(request.user, clinic_id)
+    clinic = clinic_for_user(request.user, clinic_id, request=request)
     found = taxonomy_load().theme(theme)
     if found is None:
         raise Http404("No such theme.")

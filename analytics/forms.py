@@ -1,41 +1,13 @@
-"""Staff forms: throttled sign-in and the dashboard's filters (kept in the URL)."""
+"""Staff forms: the dashboard's filters (kept in the URL)."""
 
 import datetime as dt
 from collections.abc import Sequence
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from analytics.login_throttle import (
-    login_failure_record,
-    login_failures_clear,
-    login_is_throttled,
-)
 from feedback.models import Channel, Clinic, Language, Provider, VisitType
-from feedback.ratelimit import client_address
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _("Too many failed sign-in attempts. Please wait 15 minutes and try again."),
-    }
-
-    def clean(self):
-        username = self.data.get("username", "")
-        address = client_address(self.request) if self.request else ""
-        if login_is_throttled(username=username, client_address=address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, client_address=address)
-            raise
-        login_failures_clear(username=username)
-        return cleaned
-
 
 PERIOD_DAYS = {"30d": 30, "90d": 90, "180d": 180, "365d": 365}
 

@@ -1,43 +1,35 @@
-"""Staff views: sign-in and the leadership dashboard (thin: a form, a selector, a template)."""
+"""Staff views: the leadership dashboard (thin: a form, a selector, a template)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from analytics.dashboard.assembly import Dashboard, dashboard_build
 from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
 from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
-from analytics.forms import DashboardFilterForm, ThrottledAuthenticationForm
-from feedback.access import clinic_for_user, clinics_for_user
+from analytics.forms import DashboardFilterForm
+from feedback.access import clinic_for_user, clinics_for_user, object_for_user
 from feedback.models import Instrument, Provider
 from feedback.services import instrument_current, instrument_definition, instrument_slug_of
 
-staff_login = auth_views.LoginView.as_view(
-    template_name="analytics/login.html",
-    authentication_form=ThrottledAuthenticationForm,
-    redirect_authenticated_user=True,
-)
-
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("analytics:dashboard" if request.user.is_authenticated else "analytics:login")
+    return redirect("analytics:dashboard" if request.user.is_authenticated else "accounts:login")
 
 
 def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:
     """A provider at one of the user's clinics, else 404 (as for a provider that does not exist)."""
-    try:
-        return Provider.objects.get(pk=int(provider_id), clinic__in=clinics_for_user(request.user))
-    except (Provider.DoesNotExist, ValueError):
-        raise Http404("No such provider.") from None
+    return object_for_user(request, Provider.objects, pk=provider_id, clinic_path="clinic",
+                           kind="provider")
 
 
 def _instrument_choices(slugs: list[str]) -> list[tuple[str, str]]:
@@ -69,7 +61,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     if chosen_provider := request.GET.get("provider") or None:
         in_view = [_provider_for_user(request, chosen_provider).clinic_id]
     if chosen_clinic := request.GET.get("clinic") or None:
-        in_view = [clinic_for_user(request.user, chosen_clinic).pk]
+        in_view = [clinic_for_user(request.user, chosen_clinic, request=request).pk]
     # Providers are offered within one clinic (hundreds across an organisation help nobody).
     providers = (
         list(Provider.objects.filter(clinic_id=in_view[0]).order_by("display_name"))
@@ -107,6 +99,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     return _DashboardPage(form, scope, built, key)
 
 
+@never_cache
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -122,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context)
 
 
+@never_cache
 @login_required
 @require_GET
 def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "accounts",
     "feedback",
     "analytics",
 ]
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # A view that loses the database answers 503 "try again in a minute" (templates/503.html).
@@ -158,9 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "analytics:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/dashboard/"
-LOGOUT_REDIRECT_URL = "analytics:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Server side runs in UTC; each clinic has its own timezone for display and daily buckets.
 LANGUAGE_CODE = "en"
@@ -268,7 +270,16 @@ KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=1)
 # How many reverse proxies stand in front of the app (each appends to X-Forwarded-For); the rate
 # limits then key on the client address the outermost one saw. 0: use REMOTE_ADDR.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
+# Failed sign-ins (staff and admin) per username and per client address in 15 minutes.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Password-reset requests per e-mail address and per client address in 15 minutes.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour (Django's default: 3 days)
+# Staff sessions end after this long without a request, and this long after signing in.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+# The cookie and the stored session go too, at the latest when the absolute limit would end them.
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 60 * 60
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 # Exports: more rows than this run as a background job with a progress bar; files are kept

@@ -267,10 +267,12 @@ class TestimonialAdmin(ViewOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ViewOnlyAdmin):
-    """The audit log: readable by admins, changeable by nobody."""
+    """The audit log: readable by admins, changeable by nobody. Sign-in rows show the username
+    tried and the client address (search by either to follow one attack)."""
 
-    list_display = ["created_at", "actor", "action", "clinic", "target"]
+    list_display = ["created_at", "actor", "action", "username", "client_address", "clinic",
+                    "target"]
     list_filter = ["action", "clinic"]
     list_select_related = ["actor", "clinic"]
-    search_fields = ["target", "actor__username"]
+    search_fields = ["target", "actor__username", "username", "client_address"]
     date_hierarchy = "created_at"

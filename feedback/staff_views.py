@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from feedback.access import clinics_for_user
+from feedback.access import clinics_for_user, object_for_user
 from feedback.follow_ups import NOTE_MAX_LENGTH, follow_up_handle, follow_ups_for_clinics
 from feedback.models import FollowUp, Provider, Testimonial
 from feedback.testimonials import (
@@ -46,10 +47,8 @@ class FollowUpForm(forms.Form):
 
 
 def _testimonial_for_user(request: HttpRequest, pk: int) -> Testimonial:
-    return get_object_or_404(
-        Testimonial.objects.select_related("response__clinic"),
-        pk=pk, response__clinic__in=clinics_for_user(request.user),
-    )
+    return object_for_user(request, Testimonial.objects.select_related("response__clinic"),
+                           pk=pk, clinic_path="response__clinic", kind="testimonial")
 
 
 def _status_param(request: HttpRequest, choices, default: str) -> str:
@@ -57,6 +56,7 @@ def _status_param(request: HttpRequest, choices, default: str) -> str:
     return status if status in dict(choices) else default
 
 
+@never_cache
 @login_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
@@ -71,6 +71,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def testimonial_moderate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -109,6 +110,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("staff:moderation_queue") + query)
 
 
+@never_cache
 @login_required
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
@@ -125,10 +127,12 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = get_object_or_404(FollowUp, pk=pk, clinic__in=clinics_for_user(request.user))
+    follow_up = object_for_user(request, FollowUp.objects, pk=pk, clinic_path="clinic",
+                                kind="follow_up")
     form = FollowUpForm(request.POST)
     if form.is_valid():
         follow_up_handle(follow_up=follow_up, actor=request.user, note=form.cleaned_data["note"])
@@ -138,13 +142,12 @@ def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff:follow_ups")
 
 
+@never_cache
 @login_required
 @require_GET
 def provider_kudos_page(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = get_object_or_404(
-        Provider.objects.select_related("clinic"),
-        pk=provider_id, clinic__in=clinics_for_user(request.user),
-    )
+    provider = object_for_user(request, Provider.objects.select_related("clinic"),
+                               pk=provider_id, clinic_path="clinic", kind="provider")
     return render(request, "staff/provider_kudos.html", {
         "provider": provider, "kudos": provider_kudos(provider=provider),
     })

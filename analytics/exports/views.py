@@ -12,6 +12,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analytics.exports.forms import ExportForm
@@ -30,6 +31,7 @@ from feedback.access import clinic_for_user, clinics_for_user
 from feedback.models import Provider
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_start(request: HttpRequest) -> HttpResponse:
@@ -38,7 +40,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
         raise Http404("No clinics to export.")
     data = request.POST if request.method == "POST" else None
     if data and data.get("clinic"):
-        clinic_for_user(request.user, data["clinic"])  # another clinic's data: 404
+        clinic_for_user(request.user, data["clinic"], request=request)  # another clinic's data: 404
     providers = list(Provider.objects.filter(clinic__in=clinics).order_by("display_name"))
     form = ExportForm(data, clinics=clinics, providers=providers)
     if data is not None and form.is_valid():
@@ -60,6 +62,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
                   {"form": form, "jobs": jobs, "min_group_size": settings.MIN_GROUP_SIZE})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_job(request: HttpRequest, job_id) -> HttpResponse:
@@ -69,6 +72,7 @@ def export_job(request: HttpRequest, job_id) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_GET
 def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
@@ -85,6 +89,7 @@ def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
     }, headers={"Cache-Control": "no-store"})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_download(request: HttpRequest, job_id) -> HttpResponse:

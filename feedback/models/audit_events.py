@@ -1,4 +1,4 @@
-"""The audit log of exports and moderation."""
+"""The audit log: exports, moderation, staff sign-in and refused access."""
 
 
 from django.conf import settings
@@ -10,7 +10,12 @@ from feedback.models.places import Clinic
 
 
 class AuditEvent(models.Model):
-    """Who did what to which data, for every export and every moderation action. Append-only."""
+    """Who did what to which data, for every export and every moderation action, and who signed
+    in or out or was refused, from which address. Append-only.
+
+    The sign-in rows are also the sign-in throttle's counter (accounts.throttle): counting them
+    in PostgreSQL, by username and by address, lets sign-in work with no cache at all.
+    """
 
     class Action(models.TextChoices):
         EXPORT = "export", _("Export")
@@ -21,6 +26,16 @@ class AuditEvent(models.Model):
         TESTIMONIAL_PURGE = "testimonial_purge", _("Testimonial original purged")
         TESTIMONIAL_WITHDRAW = "testimonial_withdraw", _("Testimonial withdrawn by patient")
         FOLLOW_UP_HANDLE = "follow_up_handle", _("Follow-up marked handled")
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        # The failure that reaches the limit (counted as a failure), then refusals while locked.
+        SIGN_IN_LOCKOUT = "sign_in_lockout", _("Sign-in locked out")
+        SIGN_IN_REFUSED = "sign_in_refused", _("Sign-in refused while locked out")
+        SIGN_OUT = "sign_out", _("Signed out")
+        PASSWORD_RESET_REQUEST = "password_reset_request", _("Password reset requested")
+        PASSWORD_RESET = "password_reset", _("Password reset by e-mail link")
+        # Another clinic's object asked for: answered with the same 404 as a missing one.
+        ACCESS_REFUSED = "access_refused", _("Access refused")
 
     created_at = models.DateTimeField(default=django_timezone.now, editable=False, db_index=True)
     # Null for actions by a patient or by the system.
@@ -36,9 +51,19 @@ class AuditEvent(models.Model):
     target = models.CharField(max_length=200, blank=True)
     # Filters used, rows written, file name, before/after text...; never patient contact details.
     details = models.JSONField(default=dict, blank=True)
+    # The username tried at sign-in, or the e-mail address a password reset was asked for,
+    # lower-cased (never a password).
+    username = models.CharField(max_length=254, blank=True)
+    # The client's address (feedback.ratelimit.client_address: honours TRUSTED_PROXIES).
+    client_address = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The throttle's two counts: failures per username and per address in the window.
+            models.Index(fields=["username", "created_at"], name="audit_username_time"),
+            models.Index(fields=["client_address", "created_at"], name="audit_address_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"

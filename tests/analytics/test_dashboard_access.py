@@ -84,11 +84,11 @@ def test_anonymous_visitor_is_sent_to_sign_in_for_the_page_and_the_csv(client, d
     ):
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url.startswith(reverse("analytics:login"))
+        assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_root_address_leads_to_sign_in_then_to_the_dashboard(client, manager_a):
-    assert client.get("/").url == reverse("analytics:login")
+    assert client.get("/").url == reverse("accounts:login")
     client.force_login(manager_a)
     assert client.get("/").url == reverse("analytics:dashboard")
 

@@ -58,7 +58,7 @@ def test_manager_signs_in_sees_charts_drawn_and_a_filter_redraws_them(
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(live_server.url + reverse("analytics:login") + "?next=/dashboard/")
+    page.goto(live_server.url + reverse("accounts:login") + "?next=/dashboard/")
     page.fill("#id_username", "manager-a")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")

@@ -40,7 +40,7 @@ def test_patient_story_is_approved_by_a_manager_and_appears_on_the_wall(
     page.goto(wall)
     assert "held my hand" not in page.content()  # not before moderation
 
-    page.goto(live_server.url + reverse("analytics:login"))
+    page.goto(live_server.url + reverse("accounts:login"))
     page.fill("#id_username", "manager-a")
     page.fill("#id_password", "pw-a-123456-x")
     page.locator("button[type=submit]").click()

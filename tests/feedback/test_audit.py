@@ -28,3 +28,20 @@ def test_audit_log_is_readable_but_not_changeable_in_the_admin(client, admin_use
     assert 'name="target"' not in page.content.decode()  # shown read-only, not as an input
     assert client.post(f"/admin/feedback/auditevent/{event.pk}/delete/").status_code == 403
     assert client.get("/admin/feedback/auditevent/add/").status_code == 403
+
+
+def test_sign_in_rows_show_username_and_address_in_the_admin_read_only(client, admin_user):
+    event = audit_record(actor=None, action=AuditEvent.Action.SIGN_IN_LOCKOUT,
+                         username="manager", client_address="203.0.113.9")
+    client.force_login(admin_user)
+    listing = client.get("/admin/feedback/auditevent/?q=203.0.113.9").content.decode()
+    assert "Sign-in locked out" in listing and "203.0.113.9" in listing
+    assert "manager" in listing
+    page = client.get(f"/admin/feedback/auditevent/{event.pk}/change/").content.decode()
+    assert "203.0.113.9" in page
+    for field in ("username", "client_address", "action"):
+        assert f'name="{field}"' not in page  # shown, not editable
+    client.post(f"/admin/feedback/auditevent/{event.pk}/change/",
+                {"username": "someone-else", "client_address": "10.0.0.1"})
+    event.refresh_from_db()
+    assert (event.username, event.client_address) == ("manager", "203.0.113.9")

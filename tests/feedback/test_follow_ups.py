@@ -80,7 +80,8 @@ def test_manager_of_another_clinic_can_neither_see_nor_handle(client, submit, ma
     answer = client.post(reverse("staff:follow_up_handled", args=[follow_up.pk]), {"note": "x"})
     assert answer.status_code == 404
     follow_up.refresh_from_db()
-    assert follow_up.status == "open" and not AuditEvent.objects.exists()
+    assert follow_up.status == "open"
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["access_refused"]
 
 
 def test_handling_needs_a_note(client, submit, manager_a):

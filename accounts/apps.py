@@ -1,0 +1,10 @@
+"""Staff accounts: sign-in, sign-out, password reset and their protections."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401 - connects the sign-in/out receivers
