@@ -5,3 +5,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self) -> None:
+        # Two-factor: the sign-in signal receiver and the read-only device admin.
+        from accounts import two_factor, two_factor_admin  # noqa: F401

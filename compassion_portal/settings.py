@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "feedback",
     "analytics",
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware_two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -258,6 +263,9 @@ KIOSK_RATE_WINDOW_SECONDS = env_int("KIOSK_RATE_WINDOW_SECONDS", 600, minimum=1)
 # limits then key on the client address the outermost one saw. 0: use REMOTE_ADDR.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per 15 minutes
+# Two-factor sign-in (TOTP, django-otp): optional for staff; admins must set it up when true.
+REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", default=False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Compassion Portal")  # name shown in the app
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
