@@ -204,6 +204,13 @@ def test_a_user_without_a_device_signs_in_with_the_password_alone(client, manage
     assert client.get(DASHBOARD).status_code == 200
 
 
+def test_the_two_factor_pages_speak_spanish(client, manager_a):
+    confirmed_device(manager_a)
+    sign_in(client, "manager_a", MANAGER_PASSWORD)
+    page = client.get(VERIFY, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Escriba su código de acceso" in page and "Salir" in page
+
+
 # --- REQUIRE_ADMIN_2FA -----------------------------------------------------------------------
 
 
