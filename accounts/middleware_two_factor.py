@@ -35,6 +35,10 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, so nobody signed in; not touching the session keeps public pages
+            # free of "Vary: Cookie" and of a session lookup.
+            return self.get_response(request)
         step = second_step_due(user=request.user, session=request.session)
         if step is None or self._is_open(request, step):
             return self.get_response(request)

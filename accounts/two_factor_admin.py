@@ -6,6 +6,7 @@ sign in with the password alone and set two-factor up again.
 """
 
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,9 +30,12 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 class RecoveryCodesAdmin(TwoFactorDeviceAdmin):
     list_display = (*TwoFactorDeviceAdmin.list_display, "codes_left")
 
-    @admin.display(description=_("Codes left"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tokens_left=Count("token_set"))
+
+    @admin.display(description=_("Codes left"), ordering="tokens_left")
     def codes_left(self, device: StaticDevice) -> int:
-        return device.token_set.count()
+        return device.tokens_left
 
 
 for model, model_admin in ((TOTPDevice, TwoFactorDeviceAdmin), (StaticDevice, RecoveryCodesAdmin)):

@@ -16,6 +16,11 @@ class AppCodeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, autofocus: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not autofocus:  # a form lower on a page must not pull the focus past its heading
+            self.fields["code"].widget.attrs.pop("autofocus")
+
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())
         if not (code.isdigit() and len(code) == 6):

@@ -52,7 +52,7 @@ def two_factor_overview(request: HttpRequest) -> HttpResponse:
         "enabled": two_factor.two_factor_enabled(user=user),
         "required": two_factor.admin_two_factor_required(user=user),
         "codes_left": two_factor.recovery_codes_left(user=user),
-        "regenerate_form": AppCodeForm(auto_id="regenerate_%s"),
+        "regenerate_form": AppCodeForm(auto_id="regenerate_%s", autofocus=False),
         "turn_off_form": TurnOffForm(),
     }
     return render(request, "accounts/two_factor/overview.html", context)
@@ -83,7 +83,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "typed_key": two_factor.totp_key_for_typing(device=device),
         "required": two_factor.admin_two_factor_required(user=user),
     }
-    return render(request, "accounts/two_factor/setup.html", context)
+    response = render(request, "accounts/two_factor/setup.html", context)
+    response["Cache-Control"] = "no-store"  # the page carries the secret key
+    return response
 
 
 @login_required
