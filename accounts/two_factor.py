@@ -93,7 +93,7 @@ def code_normalise(code: str) -> str:
 def second_factor_check(
     *, user: AbstractBaseUser, code: str, client_address: str
 ) -> tuple[CodeCheck, Device | None]:
-    """Check a code (or the password, see `password_or_code_check`) under the sign-in throttle."""
+    """Check an app or recovery code under the sign-in throttle; a wrong one counts as a failure."""
     username = user.get_username()
     if login_is_throttled(username=username, client_address=client_address):
         return CodeCheck.THROTTLED, None

@@ -122,6 +122,8 @@ def two_factor_recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user_has_device(user) and not user.is_verified():
+        return redirect("accounts:two_factor_verify")  # the password alone must not remove it
     if two_factor.admin_two_factor_required(user=user):
         messages.error(request, _("Administrators must keep two-factor sign-in on."))
         return redirect("accounts:two_factor")

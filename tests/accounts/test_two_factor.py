@@ -199,6 +199,15 @@ def test_a_half_signed_in_user_cannot_enrol_a_new_device_to_skip_the_code(client
     assert TOTPDevice.objects.filter(user=manager_a).count() == 1
 
 
+@pytest.mark.hardening
+def test_a_half_signed_in_user_cannot_turn_two_factor_off_with_the_password(client, manager_a):
+    confirmed_device(manager_a)
+    sign_in(client, "manager_a", MANAGER_PASSWORD)
+    response = client.post(reverse("accounts:two_factor_turn_off"), {"secret": MANAGER_PASSWORD})
+    assert response.url.startswith(VERIFY)
+    assert TOTPDevice.objects.filter(user=manager_a, confirmed=True).exists()
+
+
 def test_a_user_without_a_device_signs_in_with_the_password_alone(client, manager_a):
     sign_in(client, "manager_a", MANAGER_PASSWORD)
     assert client.get(DASHBOARD).status_code == 200
