@@ -8,3 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401 - connects the sign-in/out receivers
+        # Two-factor: the sign-in signal receiver and the read-only device admin.
+        from accounts import two_factor, two_factor_admin  # noqa: F401

@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "feedback",
     "analytics",
@@ -98,8 +101,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An idle or too old session ends first; only a live one is asked for its second factor.
     "accounts.sessions.StaffSessionLimitsMiddleware",
+    "accounts.middleware_two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # A view that loses the database answers 503 "try again in a minute" (templates/503.html).
@@ -280,6 +286,9 @@ STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1
 STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
 # The cookie and the stored session go too, at the latest when the absolute limit would end them.
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 60 * 60
+# Two-factor sign-in (TOTP, django-otp): optional for staff; admins must set it up when true.
+REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", default=False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Compassion Portal")  # name shown in the app
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
