@@ -7,6 +7,5 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the sign-in/out receivers
-        # Two-factor: the sign-in signal receiver and the read-only device admin.
-        from accounts import two_factor, two_factor_admin  # noqa: F401
+        # The sign-in/out audit receivers; two-factor's sign-in receiver and read-only device admin.
+        from accounts import signals, two_factor, two_factor_admin  # noqa: F401
