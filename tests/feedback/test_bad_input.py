@@ -4,27 +4,15 @@ import socket
 from urllib.parse import urlencode, urlparse
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from feedback.models import Invitation, Response, Testimonial
-from tests.feedback.test_views import assert_error_page, form_data, invitation_make, survey_url
+from tests.feedback.test_views import assert_error_page, form_data, survey_url
 
 pytestmark = pytest.mark.hardening
 
 URLENCODED = "application/x-www-form-urlencoded"
 STORY = {"story": "The nurse held my hand.", "story_consent": "anonymous"}
-
-
-@pytest.fixture
-def kiosk_url(clinic_a, instrument) -> str:
-    cache.clear()  # the kiosk rate limit counts in Redis across tests
-    return reverse("feedback:survey_kiosk", args=[clinic_a.slug])
-
-
-@pytest.fixture
-def token(clinic_a, instrument) -> str:
-    return invitation_make(clinic=clinic_a)[1]
 
 
 def body_with(answers: dict, *extra: bytes, **fields) -> bytes:

@@ -4,24 +4,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 
 from feedback.models import Testimonial
-from tests.feedback.test_views import form_data, invitation_make, survey_url
+from tests.feedback.test_views import form_data, survey_url
 
 pytestmark = pytest.mark.hardening
-
-
-@pytest.fixture
-def kiosk_url(clinic_a, instrument) -> str:
-    cache.clear()  # the kiosk rate limit counts in Redis across tests
-    return reverse("feedback:survey_kiosk", args=[clinic_a.slug])
-
-
-@pytest.fixture
-def token(clinic_a, instrument) -> str:
-    return invitation_make(clinic=clinic_a)[1]
 
 
 def assert_never_stored(response) -> None:
