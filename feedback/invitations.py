@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from feedback.models import Channel, Invitation, Visit
 from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.sms import sms_send
+from feedback.texts import language_fallbacks
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +185,8 @@ def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
         "valid_until": timezone.localtime(invitation.expires_at, clinic.tzinfo).date(),
         "link": invitation_url(invitation),
     }
-    names = [f"feedback/email/{kind}_{part}.{lang}.txt" for lang in (invitation.language, "en")]
+    names = [f"feedback/email/{kind}_{part}.{lang}.txt"
+             for lang in language_fallbacks(invitation.language)]
     with translation.override(invitation.language):
         return select_template(names).render(context).strip()
 

@@ -32,6 +32,7 @@ from feedback.services import (
     response_submit,
 )
 from feedback.testimonials import testimonial_withdraw, testimonials_public, withdrawal_code_new
+from feedback.texts import text_in
 
 # Tokens are 32 characters; anything far longer is not worth hashing.
 TOKEN_MAX_LENGTH = 100
@@ -133,10 +134,10 @@ def _survey(
     context = {
         "form": form,
         "clinic": clinic,
-        "survey_title": definition.name.get(language, instrument.name),
-        "intro": definition.intro.get(language, ""),
+        "survey_title": text_in(definition.name, language) or instrument.name,
+        "intro": text_in(definition.intro, language),
         # Named in the instructions so patients know the way out of a question that does not fit.
-        "na_label": next((item.scale.na_label.get(language, "") for item in definition.items
+        "na_label": next((text_in(item.scale.na_label, language) for item in definition.items
                           if item.allow_na), ""),
         "languages": [code for code in definition.languages if code in dict(settings.LANGUAGES)],
     }
