@@ -144,6 +144,7 @@ def _survey(
         "na_label": next((text_in(item.scale.na_label, language) for item in definition.items
                           if item.allow_na), ""),
         "languages": [code for code in definition.languages if code in dict(settings.LANGUAGES)],
+        "draft_translation": language in definition.draft_languages,
     }
     return render(request, "feedback/survey.html", context, status=status)
 
@@ -275,12 +276,28 @@ def _kiosk_url(clinic: Clinic) -> str:
     return settings.SITE_URL + reverse("feedback:survey_kiosk", args=[clinic.slug])
 
 
+def _poster_texts(first: str) -> list[dict[str, object]]:
+    """The poster's invitation in every language of LANGUAGES, the page's own first."""
+    texts = []
+    for code in sorted((code for code, _name in settings.LANGUAGES), key=lambda c: c != first):
+        with translation.override(code):
+            texts.append({
+                "language": code,
+                "bidi": translation.get_language_bidi(),
+                "title": _("Tell us about your visit"),
+                "how": _("Point your phone camera at the code. It takes about 2 minutes."
+                         " We do not ask for your name."),
+            })
+    return texts
+
+
 @require_safe
 def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    _language_use(request)
-    context = {"clinic": clinic, "kiosk_url": _kiosk_url(clinic)}
+    language = _language_use(request)
+    context = {"clinic": clinic, "kiosk_url": _kiosk_url(clinic),
+               "poster_texts": _poster_texts(language)}
     return render(request, "feedback/clinic_qr.html", context)
 
 
