@@ -177,7 +177,11 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
-    """One message text, in the invitation's language, from templates/feedback/email/."""
+    """One message text, in the invitation's language, from templates/feedback/email/.
+
+    A language without its own messages gets the nearest one (feedback.texts), dates included:
+    the text and its month names are in the same language.
+    """
     clinic = invitation.visit.clinic
     context = {
         "clinic_name": clinic.name,
@@ -187,8 +191,10 @@ def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
     }
     names = [f"feedback/email/{kind}_{part}.{lang}.txt"
              for lang in language_fallbacks(invitation.language)]
-    with translation.override(invitation.language):
-        return select_template(names).render(context).strip()
+    template = select_template(names)
+    language = template.origin.template_name.rsplit(".", 2)[-2]
+    with translation.override(language):
+        return template.render(context).strip()
 
 
 class MessageNotDelivered(OSError):

@@ -1,16 +1,20 @@
 """Arabic, the right-to-left language: survey version 3, patient pages, the draft marker."""
 
 import copy
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 
 from feedback.forms import ITEM_PREFIX
 from feedback.instrument_definition import InstrumentDefinitionError, parse_definition
-from feedback.models import Instrument, Response
+from feedback.invitations import invitation_create, invitation_send
+from feedback.models import Instrument, Response, Visit
 from feedback.services import (
     instrument_current,
     instrument_load,
@@ -140,3 +144,29 @@ def test_a_survey_without_arabic_texts_falls_back_to_the_patients_default(client
     page = client.get(kiosk_url(clinic_a) + "?lang=ar").content.decode()
     assert '<html lang="en" dir="ltr">' in page
     assert "العربيّة" not in page  # not offered in the language switch
+
+
+def _sent_invitation_message(clinic, mailoutbox, *, language: str):
+    visit = Visit.objects.create(clinic=clinic, external_id="V-1", preferred_language=language,
+                                 occurred_at=dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC))
+    invitation = invitation_create(visit=visit, channel="email", contact="pat@example.com",
+                                   now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
+    invitation_send(invitation_id=invitation.pk, now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
+    [message] = mailoutbox
+    return message
+
+
+def test_an_arabic_invitation_is_written_in_arabic(clinic_a, mailoutbox):
+    message = _sent_invitation_message(clinic_a, mailoutbox, language="ar")
+    assert message.subject == "كيف كانت زيارتك إلى Riverside Family Clinic؟"
+    assert "20 نوفمبر 2026" in message.body
+    assert "{#" not in message.subject + message.body
+
+
+def test_an_invitation_in_a_language_without_messages_is_written_in_english(
+    clinic_a, mailoutbox
+):
+    with override_settings(LANGUAGES=[*settings.LANGUAGES, ("pt-br", "Português do Brasil")]):
+        message = _sent_invitation_message(clinic_a, mailoutbox, language="pt-br")
+    assert message.subject == "How was your visit to Riverside Family Clinic?"
+    assert "20 November 2026" in message.body  # not Portuguese month names in English text
