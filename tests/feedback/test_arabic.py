@@ -108,12 +108,14 @@ def test_an_arabic_answer_is_stored_as_arabic_and_thanked_in_arabic(
     client, clinic_a, full_answers
 ):
     data = {ITEM_PREFIX + item_id: str(value) for item_id, value in full_answers.items()}
+    data.update(story="كانت الممرضة لطيفة جدًا.", story_consent="anonymous")
     response = client.post(kiosk_url(clinic_a) + "?lang=ar", data, follow=True)
 
     assert Response.objects.get().language == "ar"
     thanks = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in thanks
     assert "شكرًا لك" in thanks
+    assert 'href="/withdraw/?lang=ar"' in thanks  # the withdrawal page keeps the language
 
 
 def test_an_arabic_patient_gets_arabic_even_when_the_browser_asks_for_it(client, clinic_a,
