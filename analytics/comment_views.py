@@ -49,7 +49,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for_user(request.user, request.GET["clinic"], request=request)
     start, end, days = _period(request)
     section = theme_section(clinic=clinic, start=start, end=end,
-                            language=(get_language() or "en")[:2])
+                            language=get_language() or "")
     return render(request, "analytics/comments/overview.html", {
         "clinic": clinic, "clinics": clinics, "section": section, "days": days,
         "periods": PERIOD_CHOICES, "start": start, "end": end - dt.timedelta(days=1),
@@ -70,7 +70,7 @@ def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpR
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "analytics/comments/theme.html", {
         "clinic": clinic, "theme": found, "theme_label": found.label_in(
-            (get_language() or "en")[:2]),
+            get_language() or ""),
         "total": total, "page": page, "days": days, "suppressed": not comments and total > 0,
         "start": start, "end": end - dt.timedelta(days=1),
     })

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Channel, Clinic, Language, Provider, VisitType
+from feedback.models import Channel, Clinic, Provider, VisitType, language_choices
 
 PERIOD_DAYS = {"30d": 30, "90d": 90, "180d": 180, "365d": 365}
 
@@ -52,7 +52,8 @@ class DashboardFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+        label=_("Language"), required=False,
+        choices=lambda: [("", _("All languages")), *language_choices()],
     )
     granularity = forms.ChoiceField(
         label=_("Trend by"), required=False, choices=[("week", _("Week")), ("month", _("Month"))]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from feedback.texts import text_in
+
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "taxonomy" / "themes.json"
 
 
@@ -44,7 +46,7 @@ class Theme:
     patterns: dict[str, re.Pattern[str]]
 
     def label_in(self, language: str) -> str:
-        return self.label.get(language) or self.label.get("en") or self.id
+        return text_in(self.label, language) or self.id
 
 
 @dataclass(frozen=True)

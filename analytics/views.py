@@ -20,6 +20,7 @@ from analytics.forms import DashboardFilterForm
 from feedback.access import clinic_for_user, clinics_for_user, object_for_user
 from feedback.models import Instrument, Provider
 from feedback.services import instrument_current, instrument_definition, instrument_slug_of
+from feedback.texts import text_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,7 +75,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     instrument = instrument_current(slug or (slugs[0] if slugs else None))
     definition = instrument_definition(instrument)
     dimensions = [
-        (d.id, d.label.get(get_language()) or d.label["en"])
+        (d.id, text_in(d.label, get_language() or ""))
         for d in definition.mean_scored_dimensions
     ]
     form = DashboardFilterForm(

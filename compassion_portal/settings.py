@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "feedback.middleware.PatientOnlyLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,7 +173,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Server side runs in UTC; each clinic has its own timezone for display and daily buckets.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The one list of languages: patient pages, model choices, filters and imports all read it, so
+# adding one needs no migration. Arabic (right to left) covers the patient pages only, as a draft
+# translation awaiting a native speaker's review; staff pages fall back to LANGUAGE_CODE for a
+# language listed in PATIENT_ONLY_LANGUAGES.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("ar", _("Arabic"))]
+PATIENT_ONLY_LANGUAGES = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

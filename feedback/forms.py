@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from feedback.instrument_definition import InstrumentDefinition, Item
 from feedback.models import Testimonial
+from feedback.texts import language_nearest, text_in
 
 # The value a "Does not apply" radio submits; passed to response_submit as None.
 NOT_APPLICABLE = "na"
@@ -76,7 +77,7 @@ class SurveyForm(forms.Form):
 
         text = _text_error_messages()
         self.fields["comment"] = forms.CharField(
-            label=definition.comment_prompt.get(language)
+            label=text_in(definition.comment_prompt, language)
             or _("Is there anything else you want to tell us? (You can leave this empty.)"),
             required=False,
             max_length=definition.comment_max_length,
@@ -128,12 +129,12 @@ class SurveyForm(forms.Form):
         )
 
     def _item_field(self, item: Item, number: int) -> forms.ChoiceField:
-        labels = item.scale.labels[self.language]
+        labels = item.scale.labels[language_nearest(item.scale.labels, self.language)]
         choices = [(str(value), labels[value]) for value in item.scale.values]
         if item.allow_na:
-            choices.append((NOT_APPLICABLE, item.scale.na_label[self.language]))
+            choices.append((NOT_APPLICABLE, text_in(item.scale.na_label, self.language)))
         field = forms.ChoiceField(
-            label=item.text[self.language],
+            label=text_in(item.text, self.language),
             choices=choices,
             required=item.required,
             widget=forms.RadioSelect,

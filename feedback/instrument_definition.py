@@ -94,6 +94,8 @@ class InstrumentDefinition:
     comment_max_length: int
     # The dimension the dashboard's funnel plot compares first (a mean-scored one).
     headline_dimension: str = ""
+    # Languages whose texts are a draft translation awaiting review; the survey says so.
+    draft_languages: tuple[str, ...] = ()
 
     @property
     def mean_scored_dimensions(self) -> tuple[Dimension, ...]:
@@ -160,6 +162,12 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
     if not languages or not all(isinstance(lang, str) and lang for lang in languages):
         problems.append("languages: must list at least one language code")
         languages = [lang for lang in languages if isinstance(lang, str)]
+    draft_languages = raw.get("draft_languages", [])
+    if not isinstance(draft_languages, list) or not all(
+        isinstance(lang, str) and lang in languages for lang in draft_languages
+    ):
+        problems.append("draft_languages: must list some of the definition's languages")
+        draft_languages = []
 
     def texts(obj: Any, where: str) -> dict[str, str]:
         if not isinstance(obj, dict):
@@ -329,6 +337,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         comment_prompt=comment_prompt,
         comment_max_length=comment_max_length,
         headline_dimension=headline,
+        draft_languages=tuple(draft_languages),
     )
 
 

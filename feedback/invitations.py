@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from feedback.models import Channel, Invitation, Visit
 from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.sms import sms_send
+from feedback.texts import language_fallbacks
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,11 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
-    """One message text, in the invitation's language, from templates/feedback/email/."""
+    """One message text, in the invitation's language, from templates/feedback/email/.
+
+    A language without its own messages gets the nearest one (feedback.texts), dates included:
+    the text and its month names are in the same language.
+    """
     clinic = invitation.visit.clinic
     context = {
         "clinic_name": clinic.name,
@@ -184,9 +189,12 @@ def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
         "valid_until": timezone.localtime(invitation.expires_at, clinic.tzinfo).date(),
         "link": invitation_url(invitation),
     }
-    names = [f"feedback/email/{kind}_{part}.{lang}.txt" for lang in (invitation.language, "en")]
-    with translation.override(invitation.language):
-        return select_template(names).render(context).strip()
+    names = [f"feedback/email/{kind}_{part}.{lang}.txt"
+             for lang in language_fallbacks(invitation.language)]
+    template = select_template(names)
+    language = template.origin.template_name.rsplit(".", 2)[-2]
+    with translation.override(language):
+        return template.render(context).strip()
 
 
 class MessageNotDelivered(OSError):

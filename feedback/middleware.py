@@ -1,4 +1,5 @@
-"""A database outage answers "try again in a minute" (503), never a stack trace."""
+"""Site-wide request handling: the staff pages' language, and a database outage answered with
+"try again in a minute" (503), never a stack trace."""
 
 import logging
 
@@ -11,6 +12,24 @@ from django.utils import translation
 RETRY_AFTER_SECONDS = 60
 
 logger = logging.getLogger(__name__)
+
+
+class PatientOnlyLanguageMiddleware:
+    """A language translated for patients only (PATIENT_ONLY_LANGUAGES) is not used for staff.
+
+    Runs after LocaleMiddleware. A manager whose browser asks for Arabic gets the staff pages in
+    LANGUAGE_CODE rather than half-translated right-to-left pages. Patient views pick their own
+    language from ?lang= or the browser (feedback.views._language_use), so they still offer it.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.LANGUAGE_CODE in settings.PATIENT_ONLY_LANGUAGES:
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -34,6 +34,7 @@ from feedback.models import (
 from feedback.rollup_buckets import clinic_local_date, rollup_buckets_mark_dirty
 from feedback.scoring import DimensionResult, score_response
 from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
+from feedback.texts import FALLBACK_LANGUAGE, text_in
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 # A burst of submissions waits this long for one aggregation task (well inside the 60 s promise).
@@ -73,7 +74,7 @@ def instrument_load(*, raw: dict) -> tuple[Instrument, bool]:
     instrument = Instrument.objects.create(
         slug=definition.slug,
         version=definition.version,
-        name=definition.name.get("en") or next(iter(definition.name.values())),
+        name=text_in(definition.name, FALLBACK_LANGUAGE),
         definition=raw,
         definition_sha256=sha,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from urllib.parse import urlencode
 
 import segno
@@ -32,6 +33,7 @@ from feedback.services import (
     response_submit,
 )
 from feedback.testimonials import testimonial_withdraw, testimonials_public, withdrawal_code_new
+from feedback.texts import FALLBACK_LANGUAGE, language_nearest, text_in
 
 # Tokens are 32 characters; anything far longer is not worth hashing.
 TOKEN_MAX_LENGTH = 100
@@ -42,20 +44,23 @@ STORIES_PER_PAGE = 10
 EMBED_STORIES = 3
 
 
-def _site_languages() -> tuple[str, ...]:
-    return tuple(code for code, _name in settings.LANGUAGES)
+def _language_use(
+    request: HttpRequest, *, default: str = "", offered: Collection[str] = ()
+) -> str:
+    """The page language: ?lang= when offered, else the one nearest the default (feedback.texts).
 
-
-def _language_use(request: HttpRequest, *, default: str, offered: tuple[str, ...]) -> str:
-    """The page language: ?lang= when offered, else the default, else the first one offered.
-
-    The choice travels in the URL (links and the form's action) rather than a cookie, so a
-    shared kiosk tablet never carries one patient's choice over to the next.
+    ``offered`` defaults to every language in LANGUAGES, ``default`` to the browser's choice
+    among them (patient-only languages included: PatientOnlyLanguageMiddleware keeps those off
+    staff pages only). The choice travels in the URL (links and the form's action) rather than
+    a cookie, so a shared kiosk tablet never carries one patient's choice over to the next.
     """
-    supported = [code for code in offered if code in dict(settings.LANGUAGES)] or ["en"]
+    site = [code for code, _name in settings.LANGUAGES]
+    supported = [code for code in offered if code in site] if offered else site
+    supported = supported or [FALLBACK_LANGUAGE]
+    default = default or translation.get_language_from_request(request)
     language = request.GET.get("lang", "")
     if language not in supported:
-        language = default if default in supported else supported[0]
+        language = language_nearest(supported, default)
     translation.activate(language)
     request.LANGUAGE_CODE = language
     return language
@@ -81,7 +86,7 @@ def _survey(
     request: HttpRequest,
     *,
     clinic: Clinic,
-    language_default: str,
+    language_default: str = "",
     invitation: Invitation | None = None,
 ) -> HttpResponse:
     """Show the form, or store a valid submission and go to the thank-you page."""
@@ -133,12 +138,13 @@ def _survey(
     context = {
         "form": form,
         "clinic": clinic,
-        "survey_title": definition.name.get(language, instrument.name),
-        "intro": definition.intro.get(language, ""),
+        "survey_title": text_in(definition.name, language) or instrument.name,
+        "intro": text_in(definition.intro, language),
         # Named in the instructions so patients know the way out of a question that does not fit.
-        "na_label": next((item.scale.na_label.get(language, "") for item in definition.items
+        "na_label": next((text_in(item.scale.na_label, language) for item in definition.items
                           if item.allow_na), ""),
         "languages": [code for code in definition.languages if code in dict(settings.LANGUAGES)],
+        "draft_translation": language in definition.draft_languages,
     }
     return render(request, "feedback/survey.html", context, status=status)
 
@@ -148,10 +154,10 @@ def _survey(
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token) if len(token) <= TOKEN_MAX_LENGTH else None
     if invitation is None:
-        _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+        _language_use(request)
         return render(request, "feedback/link_unknown.html", status=404)
     if invitation.used_at is not None or invitation.is_expired():
-        _language_use(request, default=invitation.language, offered=_site_languages())
+        _language_use(request, default=invitation.language)
         return _link_unavailable(request, invitation)
     return _survey(
         request,
@@ -169,11 +175,11 @@ def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     if request.method == "POST" and not kiosk_submission_allowed(
         client_address=client_address(request)
     ):
-        _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+        _language_use(request)
         response = render(request, "feedback/rate_limited.html", status=429)
         response["Retry-After"] = str(kiosk_retry_after_seconds())
         return response
-    return _survey(request, clinic=clinic, language_default=request.LANGUAGE_CODE)
+    return _survey(request, clinic=clinic)
 
 
 @require_safe
@@ -185,7 +191,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     JavaScript needed, returns to one by itself after KIOSK_IDLE_SECONDS (an HTTP Refresh
     header), so the next patient at a shared tablet never finds this patient's code.
     """
-    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    _language_use(request)
     # HEAD shows nothing, so it must not use up the one showing of the code.
     code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "") if request.method == "GET" else ""
     kiosk_slug = request.GET.get("kiosk", "")
@@ -204,7 +210,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 @never_cache
 def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
-    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    _language_use(request)
     if request.method == "POST":
         if not kiosk_submission_allowed(client_address=client_address(request)):
             response = render(request, "feedback/rate_limited.html", status=429)
@@ -230,7 +236,7 @@ def _stories(clinic: Clinic, page_number: str | None, per_page: int):
 def stories_wall(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The clinic's public wall: approved stories whose authors agreed to share them."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    _language_use(request)
     page = _stories(clinic, request.GET.get("page"), STORIES_PER_PAGE)
     return render(request, "feedback/stories.html", {"clinic": clinic, "page": page})
 
@@ -259,7 +265,7 @@ def frameable(view):
 def stories_embed(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A small page of the latest stories, for a clinic's website to show in an <iframe>."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
+    _language_use(request)
     stories = list(testimonials_public(clinic=clinic)[:EMBED_STORIES])
     wall_url = settings.SITE_URL + reverse("feedback:stories_wall", args=[clinic.slug])
     return render(request, "feedback/stories_embed.html",
@@ -270,12 +276,28 @@ def _kiosk_url(clinic: Clinic) -> str:
     return settings.SITE_URL + reverse("feedback:survey_kiosk", args=[clinic.slug])
 
 
+def _poster_texts(first: str) -> list[dict[str, object]]:
+    """The poster's invitation in every language of LANGUAGES, the page's own first."""
+    texts = []
+    for code in sorted((code for code, _name in settings.LANGUAGES), key=lambda c: c != first):
+        with translation.override(code):
+            texts.append({
+                "language": code,
+                "bidi": translation.get_language_bidi(),
+                "title": _("Tell us about your visit"),
+                "how": _("Point your phone camera at the code. It takes about 2 minutes."
+                         " We do not ask for your name."),
+            })
+    return texts
+
+
 @require_safe
 def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    _language_use(request, default=request.LANGUAGE_CODE, offered=_site_languages())
-    context = {"clinic": clinic, "kiosk_url": _kiosk_url(clinic)}
+    language = _language_use(request)
+    context = {"clinic": clinic, "kiosk_url": _kiosk_url(clinic),
+               "poster_texts": _poster_texts(language)}
     return render(request, "feedback/clinic_qr.html", context)
 
 

@@ -26,8 +26,9 @@ from feedback.invitations import (
     contact_problem,
     invitation_create,
 )
-from feedback.models import Channel, Clinic, Language, Provider, Visit, VisitType
+from feedback.models import Channel, Clinic, Provider, Visit, VisitType, language_codes
 from feedback.tasks import invitation_send
+from feedback.texts import FALLBACK_LANGUAGE
 
 REQUIRED_COLUMNS = ("visit_id", "clinic", "occurred_at", "channel", "contact")
 OPTIONAL_COLUMNS = ("provider_id", "visit_type", "language")
@@ -182,9 +183,10 @@ class _RowParser:
         if visit_type not in VisitType.values:
             problems.append(f"unknown visit type '{value['visit_type']}' (use one of "
                             f"{', '.join(VisitType.values)})")
-        language = value["language"].lower() or Language.ENGLISH
-        if language not in Language.values:
-            problems.append(f"unknown language '{value['language']}' (use en or es)")
+        language = value["language"].lower() or FALLBACK_LANGUAGE
+        if language not in language_codes():
+            problems.append(f"unknown language '{value['language']}' (use one of "
+                            f"{', '.join(language_codes())})")
         channel = value["channel"].lower()
         if channel not in Channel.values:
             problems.append(f"unknown channel '{value['channel']}' (use email, sms or qr)")

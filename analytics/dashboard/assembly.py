@@ -33,6 +33,7 @@ from analytics.dashboard.tiles import (
 )
 from analytics.stats import Moments, Proportion, is_suppressed
 from feedback.instrument_definition import InstrumentDefinition
+from feedback.texts import text_in
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,6 @@ class Dashboard:
         return next((c for c in (*self.trends, *self.comparisons) if c.name == name), None)
 
 
-def _text(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
-
-
 def period_starts(since: dt.date, until: dt.date, granularity: str) -> list[dt.date]:
     """First days of the weeks (Mondays) or months overlapping since..until, in order."""
     if granularity == "month":
@@ -111,7 +108,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
     reads = dashboard_reads(scope)
     language, small = scope.ui_language, scope.min_group_size
     scored = list(definition.mean_scored_dimensions)
-    labels = {d.id: _text(d.label, language) for d in definition.dimensions}
+    labels = {d.id: text_in(d.label, language) for d in definition.dimensions}
     totals = reads.totals
 
     tiles = [
@@ -230,7 +227,7 @@ def _items(
 ) -> ChartView:
     mean_scored = {d.id for d in definition.mean_scored_dimensions}
     items = [
-        ItemTopBox(_text(item.text, scope.ui_language), reads.items.get(item.id, Proportion()))
+        ItemTopBox(text_in(item.text, scope.ui_language), reads.items.get(item.id, Proportion()))
         for item in definition.items
         if item.dimension in mean_scored
     ]

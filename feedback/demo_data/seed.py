@@ -38,7 +38,6 @@ from feedback.models import (
     DirtyBucket,
     Instrument,
     Invitation,
-    Language,
     Provider,
     Response,
     Testimonial,
@@ -55,6 +54,8 @@ from feedback.services import (
 from feedback.testimonials import COMMENTS_COALESCE_SECONDS, COMMENTS_TASK, testimonial_create
 
 BATCH = 1000
+# The demo's patients write in the languages its comment and story texts exist in.
+ENGLISH, SPANISH = "en", "es"
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _rows(
     rows = _Rows()
     for number, (plan, channel, answered) in enumerate(_planned(rng, responses), start=1):
         visit_at = clock.visit_at(rng, plan)
-        language = Language.SPANISH if rng.random() < plan.spanish_share else Language.ENGLISH
+        language = SPANISH if rng.random() < plan.spanish_share else ENGLISH
         provider_plan, visit_type, invitation = None, "", None
         if channel == Channel.QR:  # the kiosk knows neither the provider nor the visit
             submitted_at = visit_at + dt.timedelta(minutes=rng.randrange(5, 45))
@@ -225,7 +226,7 @@ def _rows(
             if not answered:
                 continue
         if rng.random() < 0.05:  # some patients switch language on the survey itself
-            language = Language.ENGLISH if language == Language.SPANISH else Language.SPANISH
+            language = ENGLISH if language == SPANISH else SPANISH
         levels = dimension_levels(
             rng,
             plan=plan,

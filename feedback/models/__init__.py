@@ -9,10 +9,11 @@ from feedback.models.places import (
     Channel,
     Clinic,
     ClinicMembership,
-    Language,
     Provider,
     Visit,
     VisitType,
+    language_choices,
+    language_codes,
     validate_timezone,
 )
 from feedback.models.surveys import (
@@ -26,6 +27,7 @@ from feedback.models.voices import CommentAnalysis, CommentTheme, FollowUp, Test
 
 __all__ = [
     "AuditEvent", "Channel", "Clinic", "ClinicMembership", "CommentAnalysis", "CommentTheme",
-    "DimensionScore", "DirtyBucket", "FollowUp", "Instrument", "Invitation", "Language",
-    "Provider", "Response", "Testimonial", "Visit", "VisitType", "validate_timezone",
+    "DimensionScore", "DirtyBucket", "FollowUp", "Instrument", "Invitation", "Provider",
+    "Response", "Testimonial", "Visit", "VisitType", "language_choices", "language_codes",
+    "validate_timezone",
 ]

@@ -9,15 +9,30 @@ from django.db.models import Q
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from feedback.texts import FALLBACK_LANGUAGE
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    SPANISH = "es", _("Spanish")
+# Fits every code in Django's own list (the longest, such as "zh-hans", have 7 characters); a
+# longer one in settings.LANGUAGES fails `manage.py check` (fields.E009) rather than a save.
+LANGUAGE_MAX_LENGTH = 8
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """settings.LANGUAGES, the one list of languages.
+
+    Model fields take this callable, not a copy: their migrations name the function, so adding
+    a language to settings needs no migration.
+    """
+    return list(settings.LANGUAGES)
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
 class Channel(models.TextChoices):
@@ -143,7 +158,7 @@ class Visit(models.Model):
         max_length=32, choices=VisitType.choices, default=VisitType.ROUTINE
     )
     preferred_language = models.CharField(
-        max_length=8, choices=Language.choices, default=Language.ENGLISH
+        max_length=LANGUAGE_MAX_LENGTH, choices=language_choices, default=FALLBACK_LANGUAGE
     )
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
 

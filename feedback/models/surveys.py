@@ -4,7 +4,16 @@
 from django.db import models
 from django.utils import timezone as django_timezone
 
-from feedback.models.places import Channel, Clinic, Language, Provider, Visit, VisitType
+from feedback.models.places import (
+    LANGUAGE_MAX_LENGTH,
+    Channel,
+    Clinic,
+    Provider,
+    Visit,
+    VisitType,
+    language_choices,
+)
+from feedback.texts import FALLBACK_LANGUAGE
 
 
 class Instrument(models.Model):
@@ -42,7 +51,9 @@ class Invitation(models.Model):
 
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="invitation")
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        max_length=LANGUAGE_MAX_LENGTH, choices=language_choices, default=FALLBACK_LANGUAGE
+    )
     token_salt = models.CharField(max_length=64, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Erased (set to "") once answered, expired, or reminded; never copied to a response.
@@ -86,7 +97,7 @@ class Response(models.Model):
     )
     visit_type = models.CharField(max_length=32, choices=VisitType.choices, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    language = models.CharField(max_length=8, choices=Language.choices)
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, choices=language_choices)
     submitted_at = models.DateTimeField(default=django_timezone.now, db_index=True)
     # The day in the clinic's timezone: the bucket the response is aggregated into.
     local_date = models.DateField()

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models.places import Clinic, Language, Provider
+from feedback.models.places import LANGUAGE_MAX_LENGTH, Clinic, Provider, language_choices
 from feedback.models.surveys import Response
 
 
@@ -122,7 +122,7 @@ class CommentAnalysis(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField()
-    language = models.CharField(max_length=8, choices=Language.choices)
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, choices=language_choices)
     # -1 (most negative) .. 1 (most positive): VADER's compound score, or the Spanish lexicon's.
     sentiment_score = models.FloatField()
     sentiment_label = models.CharField(max_length=16, choices=Label.choices)

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from analytics.exports.services import ExportRequest, export_audit, export_chunks, export_row_count
 from analytics.models import ExportJob
 from analytics.selectors import RollupFilter
-from feedback.models import Channel, Clinic, Language, Provider, VisitType
+from feedback.models import Channel, Clinic, Provider, VisitType, language_codes
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                             help="only this provider (the clinic system's id; needs one --clinic)")
         parser.add_argument("--visit-type", choices=VisitType.values)
         parser.add_argument("--channel", choices=Channel.values)
-        parser.add_argument("--language", choices=Language.values)
+        parser.add_argument("--language", choices=language_codes())
         parser.add_argument("--comments", action="store_true", help="include patients' comments")
         parser.add_argument("--bom", action="store_true", help="begin with a UTF-8 byte-order mark")
 
