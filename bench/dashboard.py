@@ -122,7 +122,7 @@ def main() -> None:
     from django.test import Client
 
     from analytics.models import DimensionDayRollup, DimensionRollup, ResponseRollup
-    from analytics.services import rollups_rebuild
+    from analytics.rollups.services import rollups_rebuild
     from feedback.models import Clinic, ClinicMembership
     from feedback.services import instruments_load_shipped
 

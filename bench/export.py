@@ -84,7 +84,7 @@ def main() -> None:
 
     from analytics.exports import responses
     from analytics.exports.services import ExportRequest
-    from analytics.selectors import RollupFilter
+    from analytics.rollups.selectors import RollupFilter
     from feedback.models import Clinic, Response
     from feedback.services import instruments_load_shipped
 

@@ -14,8 +14,8 @@ from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Trunc
 
 from analytics.dashboard.scope import DashboardScope
-from analytics.day_rollups import RESPONSE_SUMS
-from analytics.selectors import (
+from analytics.rollups.grains import RESPONSE_SUMS
+from analytics.rollups.selectors import (
     DIMENSION_LEVELS,
     RESPONSE_LEVELS,
     dimension_totals,

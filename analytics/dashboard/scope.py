@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from analytics.dashboard.forms import DashboardFilterForm
 from analytics.exports.services import ExportRequest
-from analytics.forms import DashboardFilterForm
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 
 
 class ExportForm(DashboardFilterForm):

@@ -40,7 +40,7 @@ from analytics.exports.scores import (
     scores_workbook_write,
 )
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from compassion_portal.celery import enqueue_on_commit
 from feedback.access import clinics_for_user
 from feedback.audit import audit_record

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from analytics.exports.services import ExportRequest, export_audit, export_chunks, export_row_count
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from feedback.models import Channel, Clinic, Language, Provider, VisitType
 
 

@@ -1,0 +1,137 @@
+"""The coarser rollup grains, each the sum of a finer one's rows, summed in SQL: per day (over
+visit type, channel and language), per clinic-day (over providers too), per clinic-month.
+
+Summing the rows just written (not the raw responses again) keeps every coarse row the exact sum
+of its fine rows; the dashboard then reads the coarsest grain its filters allow
+(analytics.rollups.selectors.RollupLevels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import DateField, Sum
+from django.db.models.functions import Trunc
+
+from analytics.models import (
+    DAY_BUCKET_FIELDS,
+    DimensionClinicDayRollup,
+    DimensionClinicMonthRollup,
+    DimensionDayRollup,
+    DimensionRollup,
+    ItemClinicDayRollup,
+    ItemClinicMonthRollup,
+    ItemDayRollup,
+    ItemRollup,
+    ResponseClinicDayRollup,
+    ResponseClinicMonthRollup,
+    ResponseDayRollup,
+    ResponseRollup,
+)
+from analytics.rollups.queries import bucket_order, insert_from_select
+from analytics.rollups.sources import RollupRows
+
+
+@dataclass(frozen=True)
+class DayRollup:
+    """A coarser rollup: a finer one summed over the key fields it drops."""
+
+    fine: type
+    coarse: type
+    bucket: tuple[str, ...]  # the coarse rollup's bucket fields
+    key: tuple[str, ...]  # beyond the bucket
+    sums: tuple[str, ...]
+    # False: a bulk rebuild loads the range's rows with the fine ones (from the same per-bucket
+    # counts, see rollup_queries.item_rollups_load) and sums only the rows outside the range.
+    summed_in_bulk: bool = True
+    # Summed per calendar month: the coarse rows' local_date is the month's first day.
+    monthly: bool = False
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The coarse rollup's whole key as column names (clinic_id, local_date, ...)."""
+        return (*(f"{field}_id" if field in ("clinic", "provider") else field
+                  for field in self.bucket), *self.key)
+
+
+RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
+DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
+                  "promoters", "detractors")
+ITEM_SUMS = ("answers", "top_box")
+CLINIC_DAY = ("clinic", "local_date")  # a month row keeps its month's first day in local_date
+
+
+@dataclass(frozen=True)
+class RollupGrains:
+    """One rollup (response counts, dimension statistics or item counts) at each grain, finest
+    first; the one place that says which table is the sum of which."""
+
+    fine: type  # per clinic-day, provider, visit type, channel and language
+    day: type  # per clinic-day and provider
+    clinic_day: type
+    clinic_month: type
+    key: tuple[str, ...]  # beyond the bucket
+    sums: tuple[str, ...]
+    # The bulk rebuild loads the day rows of its range with the fine ones (from the same
+    # per-bucket counts, see rollup_queries.item_rollups_load) instead of summing them.
+    day_loaded_with_fine: bool = False
+
+
+RESPONSE_GRAINS = RollupGrains(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup,
+                               ResponseClinicMonthRollup, (), RESPONSE_SUMS)
+DIMENSION_GRAINS = RollupGrains(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup,
+                                DimensionClinicMonthRollup, ("dimension",), DIMENSION_SUMS)
+ITEM_GRAINS = RollupGrains(ItemRollup, ItemDayRollup, ItemClinicDayRollup, ItemClinicMonthRollup,
+                           ("item",), ITEM_SUMS, day_loaded_with_fine=True)
+ROLLUP_GRAINS = (RESPONSE_GRAINS, DIMENSION_GRAINS, ITEM_GRAINS)
+
+# In the order they are derived: each coarse rollup from one already written.
+DAY_ROLLUPS = (
+    *(DayRollup(g.fine, g.day, DAY_BUCKET_FIELDS, g.key, g.sums,
+                summed_in_bulk=not g.day_loaded_with_fine) for g in ROLLUP_GRAINS),
+    *(DayRollup(g.day, g.clinic_day, CLINIC_DAY, g.key, g.sums) for g in ROLLUP_GRAINS),
+    *(DayRollup(g.clinic_day, g.clinic_month, CLINIC_DAY, g.key, g.sums, monthly=True)
+      for g in ROLLUP_GRAINS),
+)
+
+
+def day_rollups_insert(
+    *, rows: RollupRows, tables: dict | None = None, rollups: Iterable[DayRollup] = DAY_ROLLUPS
+) -> None:
+    """INSERT ... SELECT the coarse rows of the finer rows of ``rows``, grouped in SQL.
+
+    Summing the finer rows just written (not the raw responses again) keeps every coarse row the
+    exact sum of its fine rows, and costs a GROUP BY over a few rows per bucket. With ``tables``
+    (the bulk rebuild) it reads the finer staging tables and writes the coarser ones.
+    """
+    tables = tables or {}
+    quote = connection.ops.quote_name
+    for rollup in rollups:
+        keys = (*rollup.bucket, *rollup.key)
+        fine = rollup.fine.objects.filter(rows.days)
+        if rollup.monthly:
+            # Grouped by month under the day's own name, the SELECT keeps the columns' order.
+            fine = rollup.fine.objects.filter(rows.days_of_months).annotate(
+                month=Trunc("local_date", "month", output_field=DateField())
+            )
+            keys = tuple("month" if key == "local_date" else key for key in keys)
+        select = (
+            fine
+            .values(*keys)
+            .annotate(**{f"total_{name}": Sum(name) for name in rollup.sums})
+            .values_list(*keys, *(f"total_{name}" for name in rollup.sums))
+            # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
+            # pages: a dashboard period then reads a few pages instead of one per row, and a
+            # bulk rebuild's index build finds them presorted.
+            .order_by(*bucket_order(fields=keys[: len(rollup.bucket)]), *rollup.key)
+        )
+        sql, params = select.query.sql_with_params()
+        if rollup.fine in tables:
+            # The ORM names the table only as a quoted identifier; the staging copy has its
+            # columns, so reading it instead is a change of name.
+            assert quote(rollup.fine._meta.db_table) in sql
+            sql = sql.replace(quote(rollup.fine._meta.db_table), quote(tables[rollup.fine]))
+        insert_from_select(rollup.coarse, [*rollup.bucket, *rollup.key, *rollup.sums], sql,
+                            params, table=tables.get(rollup.coarse))
