@@ -16,14 +16,13 @@ from functools import partial
 
 from django.db import connection, transaction
 
-from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.models import (
     DimensionRollup,
     ItemDayRollup,
     ItemRollup,
     ResponseRollup,
 )
-from analytics.rollups.grains import DAY_ROLLUPS, day_rollups_insert
+from analytics.rollups.grains import COARSE_GRAINS, coarse_grains_insert
 from analytics.rollups.queries import (
     ROLLUP_MODELS,
     item_rollups_load,
@@ -38,6 +37,7 @@ from analytics.rollups.tables import (
     staging_table_swap,
     staging_tables_drop,
 )
+from analytics.rollups.versions import rollup_versions_bump
 from feedback.models import Clinic
 
 # Held shared by every batched recompute and exclusively by a bulk rebuild, whose new tables
@@ -112,9 +112,9 @@ def rollups_rebuild_bulk(
     quote = connection.ops.quote_name
     # The day item rows of the range come with the fine ones (item_rollups_load); the rest are
     # summed from the fine rows.
-    summed_day_rollups = [r for r in DAY_ROLLUPS if r.summed_in_bulk]
+    summed_grains = [g for g in COARSE_GRAINS if g.summed_in_bulk]
     tables = {model: f"{model._meta.db_table}{STAGING_SUFFIX}"
-              for model in (*ROLLUP_MODELS, *(rollup.coarse for rollup in DAY_ROLLUPS))}
+              for model in (*ROLLUP_MODELS, *(grain.coarse for grain in COARSE_GRAINS))}
 
     def staging_create(model) -> None:
         with connection.cursor() as cursor:
@@ -143,14 +143,13 @@ def rollups_rebuild_bulk(
 
     def day_item_rows_outside_sum() -> None:
         # Before any row of the range is loaded: the fine rows copied over are all there is.
-        day_rollups_insert(rows=RollupRows.everything(), tables=tables,
-                           rollups=[r for r in DAY_ROLLUPS if not r.summed_in_bulk])
+        coarse_grains_insert(rows=RollupRows.everything(), tables=tables,
+                             grains=[g for g in COARSE_GRAINS if not g.summed_in_bulk])
 
     def day_tables_finish() -> None:
-        day_rollups_insert(rows=RollupRows.everything(), tables=tables,
-                           rollups=summed_day_rollups)
-        for rollup in summed_day_rollups:
-            index(rollup.coarse)
+        coarse_grains_insert(rows=RollupRows.everything(), tables=tables, grains=summed_grains)
+        for grain in summed_grains:
+            index(grain.coarse)
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -175,7 +174,7 @@ def rollups_rebuild_bulk(
                 ItemRollup, DimensionRollup, ItemDayRollup, ResponseRollup))], parallel=parallel)
             for model, staging in tables.items():
                 staging_table_swap(cursor, table=model._meta.db_table, staging=staging)
-            transaction.on_commit(dashboard_cache_invalidate, robust=True)
+            transaction.on_commit(rollup_versions_bump, robust=True)
     except BaseException:
         if parallel:  # the loads committed their staging tables; a rerun would drop them too
             with connection.cursor() as cursor:

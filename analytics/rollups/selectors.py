@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
 
 from django.db.models import Aggregate, Q, QuerySet, Sum, Value
 
-from analytics.rollups.grains import (
-    DIMENSION_GRAINS,
-    ITEM_GRAINS,
-    RESPONSE_GRAINS,
-    RollupGrains,
-)
+from analytics.rollups.grains import DIMENSION_GRAINS, ITEM_GRAINS, RESPONSE_GRAINS
 from analytics.rollups.sources import month_end, month_start
 
-# The filters only the fine rollups are keyed by; without them the day rollups answer.
+# The filters only the fine grain is keyed by; without them the day grain answers.
 FINE_ONLY_FIELDS = ("visit_type", "channel", "language")
 
 
@@ -60,64 +53,6 @@ class RollupFilter:
         return (first, last) if first <= last else None
 
 
-@dataclass(frozen=True)
-class RollupLevels:
-    """Reads of one rollup from its grains; any of them gives the same sums for what it can
-    filter: the fine one every filter, the day one no visit type, channel or language, the
-    clinic-day and clinic-month ones no provider either, chosen or grouped by."""
-
-    grains: RollupGrains
-
-    def daily_model(self, where: RollupFilter, *, by_provider: bool) -> type:
-        """The coarsest daily rollup that can answer ``where`` (grouped per provider if asked)."""
-        if where.needs_fine_rollups:
-            return self.grains.fine
-        if by_provider or where.provider_id is not None:
-            return self.grains.day
-        return self.grains.clinic_day
-
-    def rows(self, where: RollupFilter, *, by_provider: bool) -> QuerySet:
-        return self.daily_model(where, by_provider=by_provider).objects.filter(where.q())
-
-    def parts(
-        self, *wheres: RollupFilter, by_provider: bool = False, months: bool = True
-    ) -> list[QuerySet]:
-        """The rows of all ``wheres`` (which differ only in dates), in the fewest rows.
-
-        Where the clinic-day rollup would answer, the calendar months a period covers whole
-        come from the month rollup and only the days around them from the clinic-day one
-        (``months`` False: days only, e.g. for weekly sums). Up to two querysets.
-        """
-        model = self.daily_model(wheres[0], by_provider=by_provider)
-        if model is not self.grains.clinic_day or not months:
-            return [model.objects.filter(reduce(operator.or_, (w.q() for w in wheres)))]
-        month_rows, day_rows = [], []
-        for where in wheres:
-            whole = where.whole_months()
-            if whole is None:
-                day_rows.append(where.q())
-                continue
-            first, last = whole
-            month_rows.append(where.q(dates=Q(local_date__range=(first, last))))
-            if where.since < first:
-                day_rows.append(where.q(dates=Q(local_date__range=(where.since,
-                                                                    first - dt.timedelta(1)))))
-            if last < where.until:
-                day_rows.append(where.q(dates=Q(local_date__range=(last + dt.timedelta(1),
-                                                                    where.until))))
-        return [
-            model.objects.filter(reduce(operator.or_, rows))
-            for model, rows in ((self.grains.clinic_month, month_rows),
-                                (self.grains.clinic_day, day_rows))
-            if rows
-        ]
-
-
-DIMENSION_LEVELS = RollupLevels(DIMENSION_GRAINS)
-ITEM_LEVELS = RollupLevels(ITEM_GRAINS)
-RESPONSE_LEVELS = RollupLevels(RESPONSE_GRAINS)
-
-
 def summed_rows(
     parts: Sequence[QuerySet], *, keys: Sequence[str], sums: Mapping[str, Aggregate]
 ) -> list[dict]:
@@ -151,24 +86,24 @@ def dimension_rollups(where: RollupFilter, *, by_provider: bool = False) -> Quer
 
     Each coarser rollup holds the sums of the finer one's rows, in several times fewer rows.
     """
-    return DIMENSION_LEVELS.rows(where, by_provider=by_provider)
+    return DIMENSION_GRAINS.rows(where, by_provider=by_provider)
 
 
 def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> list[dict]:
     """Summed statistics per dimension (and per ``group_by`` fields, e.g. "clinic_id")."""
     keys = [*group_by, "dimension"]
     return summed_rows(
-        DIMENSION_LEVELS.parts(where, by_provider="provider_id" in keys),
+        DIMENSION_GRAINS.parts(where, by_provider="provider_id" in keys),
         keys=keys, sums={name: Sum(name) for name in DIMENSION_GRAINS.sums},
     )
 
 
 def item_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> list[dict]:
     """Valid and top-box answers per item (and per ``group_by`` fields)."""
-    return summed_rows(ITEM_LEVELS.parts(where), keys=[*group_by, "item"],
+    return summed_rows(ITEM_GRAINS.parts(where), keys=[*group_by, "item"],
                        sums={"answers": Sum("answers"), "top_box": Sum("top_box")})
 
 
 def response_total(*, where: RollupFilter) -> int:
-    return summed_rows(RESPONSE_LEVELS.parts(where), keys=(),
+    return summed_rows(RESPONSE_GRAINS.parts(where), keys=(),
                        sums={"total": Sum("responses")})[0]["total"]

@@ -18,11 +18,11 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from analytics.dashboard.cache import dashboard_cache_invalidate
 from analytics.rollups.bulk import ROLLUPS_LOCK_KEY, rollups_rebuild_bulk
-from analytics.rollups.grains import DAY_ROLLUPS, day_rollups_insert
+from analytics.rollups.grains import COARSE_GRAINS, coarse_grains_insert
 from analytics.rollups.queries import ROLLUP_MODELS, rollups_insert, scoring_facts
 from analytics.rollups.sources import Bucket, RollupRows, SourceRows
+from analytics.rollups.versions import rollup_versions_bump
 from feedback.models import Clinic, DirtyBucket, Invitation, Response
 
 DRAIN_BATCH_SIZE = 200
@@ -52,12 +52,12 @@ def _recompute(*, rows: RollupRows, source: SourceRows, clinic_ids: Iterable[int
             _months_lock(cursor, rows)
     for model in ROLLUP_MODELS:
         model.objects.filter(rows.days).delete()
-    for rollup in DAY_ROLLUPS:
-        rollup.coarse.objects.filter(rows.months if rollup.monthly else rows.days).delete()
+    for grain in COARSE_GRAINS:
+        grain.coarse.objects.filter(rows.months if grain.monthly else rows.days).delete()
     rollups_insert(source=source, facts=facts)
-    day_rollups_insert(rows=rows)
+    coarse_grains_insert(rows=rows)
     touched = sorted(set(clinic_ids))
-    transaction.on_commit(lambda: dashboard_cache_invalidate(touched), robust=True)
+    transaction.on_commit(lambda: rollup_versions_bump(touched), robust=True)
 
 
 def _months_lock(cursor, rows: RollupRows) -> None:

@@ -18,11 +18,8 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
-from analytics.rollups.grains import DAY_ROLLUPS
+from analytics.rollups.grains import COARSE_GRAINS, DIMENSION_GRAINS, ITEM_GRAINS, RESPONSE_GRAINS
 from analytics.rollups.selectors import (
-    DIMENSION_LEVELS,
-    ITEM_LEVELS,
-    RESPONSE_LEVELS,
     RollupFilter,
     dimension_rollups,
     dimension_totals,
@@ -71,7 +68,7 @@ def day_rows(rollup) -> dict[tuple, dict]:
 
 
 def assert_day_rollups_are_the_fine_ones_summed() -> None:
-    for rollup in DAY_ROLLUPS:
+    for rollup in COARSE_GRAINS:
         expected, found = fine_summed(rollup), day_rows(rollup)
         assert expected, f"no {rollup.fine.__name__} rows to compare"
         assert found.keys() == expected.keys(), rollup.coarse.__name__
@@ -197,15 +194,15 @@ def test_reads_use_the_coarsest_rollups_that_can_answer_them(clinic_a):
                               channel="sms")
 
     assert dimension_rollups(whole_clinic).model is DimensionClinicDayRollup
-    assert models_read(ITEM_LEVELS, whole_clinic) == [ItemClinicDayRollup]
-    assert models_read(RESPONSE_LEVELS, whole_clinic) == [ResponseClinicDayRollup]
+    assert models_read(ITEM_GRAINS, whole_clinic) == [ItemClinicDayRollup]
+    assert models_read(RESPONSE_GRAINS, whole_clinic) == [ResponseClinicDayRollup]
     assert dimension_rollups(whole_clinic, by_provider=True).model is DimensionDayRollup
     assert dimension_rollups(one_provider).model is DimensionDayRollup
-    assert models_read(ITEM_LEVELS, one_provider) == [ItemDayRollup]
-    assert models_read(RESPONSE_LEVELS, one_provider) == [ResponseDayRollup]
+    assert models_read(ITEM_GRAINS, one_provider) == [ItemDayRollup]
+    assert models_read(RESPONSE_GRAINS, one_provider) == [ResponseDayRollup]
     assert dimension_rollups(by_channel).model is DimensionRollup
-    assert models_read(ITEM_LEVELS, by_channel) == [ItemRollup]
-    assert models_read(RESPONSE_LEVELS, by_channel) == [ResponseRollup]
+    assert models_read(ITEM_GRAINS, by_channel) == [ItemRollup]
+    assert models_read(RESPONSE_GRAINS, by_channel) == [ResponseRollup]
 
 
 def test_whole_months_are_read_from_month_rows_and_the_days_around_them_from_day_rows(clinic_a):
@@ -220,14 +217,14 @@ def test_whole_months_are_read_from_month_rows_and_the_days_around_them_from_day
     assert where(dt.date(2026, 2, 2), dt.date(2026, 3, 30)).whole_months() is None
     assert where(dt.date(2024, 2, 1), dt.date(2024, 2, 29)).whole_months() is not None  # leap
 
-    month_part, day_part = DIMENSION_LEVELS.parts(mid)
+    month_part, day_part = DIMENSION_GRAINS.parts(mid)
     assert (month_part.model, day_part.model) == (DimensionClinicMonthRollup,
                                                   DimensionClinicDayRollup)
-    assert models_read(DIMENSION_LEVELS, mid, months=False) == [DimensionClinicDayRollup]
-    assert models_read(DIMENSION_LEVELS, mid, by_provider=True) == [DimensionDayRollup]
-    assert models_read(DIMENSION_LEVELS, where(mid.since, mid.until, channel="sms")) == [
+    assert models_read(DIMENSION_GRAINS, mid, months=False) == [DimensionClinicDayRollup]
+    assert models_read(DIMENSION_GRAINS, mid, by_provider=True) == [DimensionDayRollup]
+    assert models_read(DIMENSION_GRAINS, where(mid.since, mid.until, channel="sms")) == [
         DimensionRollup]
-    assert models_read(DIMENSION_LEVELS, where(dt.date(2026, 2, 1), dt.date(2026, 3, 31))) == [
+    assert models_read(DIMENSION_GRAINS, where(dt.date(2026, 2, 1), dt.date(2026, 3, 31))) == [
         DimensionClinicMonthRollup]
 
 
