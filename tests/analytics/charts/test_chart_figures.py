@@ -10,11 +10,8 @@ from analytics.charts import (
     Intervention,
     ItemTopBox,
     UnitMoments,
-    UnitProportion,
     dimension_clinic_heatmap,
     funnel_chart_for_means,
-    funnel_chart_for_proportions,
-    recommend_distribution,
     top_box_bars,
     trend_chart,
 )
@@ -38,10 +35,6 @@ PLOTLY_CHARTS = {
         min_group_size=10,
         low_reliability_n=30,
     ),
-    "proportion funnel": lambda: funnel_chart_for_proportions(
-        title="Top box", units=[UnitProportion("Riverside", Proportion(40, 50))],
-        organisation=Proportion(80, 100), min_group_size=10,
-    ),
     "top-box bars with a hidden item": lambda: top_box_bars(
         title="Items",
         items=[ItemTopBox("Listened", Proportion(8, 10)),
@@ -53,12 +46,6 @@ PLOTLY_CHARTS = {
         cells={("Empathy", "A"): Moments.of([70] * 20), ("Empathy", "B"): Moments.of([61] * 5),
                ("Empathy", "C"): Moments.of([60] * 50)},
         min_group_size=10,
-    ),
-    "recommend distribution": lambda: recommend_distribution(
-        title="LTR", counts=[1, 0, 0, 0, 0, 1, 0, 2, 3, 4, 5], min_group_size=10
-    ),
-    "recommend distribution of a small group": lambda: recommend_distribution(
-        title="LTR", counts=[0] * 9 + [4, 5], min_group_size=10
     ),
     "recommend classes": lambda: recommend_classes_chart(
         title="LTR", recommendation=Recommendation(9, 2, 16), min_group_size=10

@@ -10,16 +10,12 @@ from analytics.charts import (
     ItemTopBox,
     TrendPeriod,
     UnitMoments,
-    UnitProportion,
     dimension_clinic_heatmap,
     funnel_chart_for_means,
-    funnel_chart_for_proportions,
     funnel_curve_sizes,
-    recommend_distribution,
     top_box_bars,
     trend_chart,
 )
-from analytics.charts.figure_style import BLUISH_GREEN, VERMILLION
 from analytics.stats import Moments, Proportion, funnel_limits, mean_summary, wilson_interval
 
 MONDAY = dt.date(2026, 1, 5)
@@ -157,21 +153,6 @@ def test_mean_funnel_curves_equal_the_stats_limits_at_every_n():
     assert trace(chart, "Target (organisation)")["y"] == [75.0, 75.0]
 
 
-def test_proportion_funnel_curves_are_the_stats_limits_in_percent():
-    units = [
-        UnitProportion("Riverside", Proportion(40, 50)),
-        UnitProportion("Hillcrest", Proportion(20, 50)),
-    ]
-    chart = funnel_chart_for_proportions(
-        title="Top box", units=units, organisation=Proportion(80, 100), min_group_size=10
-    )
-    lower95 = traces(chart, "95% limits")[0]
-    index = lower95["x"].index(50)
-    assert lower95["y"][index] == pytest.approx(100 * 0.6891, abs=0.01)  # METHODS.md example
-    for n, y in zip(lower95["x"], lower95["y"], strict=True):
-        assert y == pytest.approx(100 * funnel_limits(n=n, target=0.8, proportion=True).alert.lower)
-
-
 def test_units_beyond_99_8_percent_are_highlighted_and_named():
     # Organisation: mean 75, SD ~11.2; n = 60 gives 99.8% limits 75 +/- 3.09 * 11.2 / 7.75 ~ 4.5.
     organisation = Moments.of([60, 70, 80, 90] * 50)
@@ -297,32 +278,6 @@ def test_heatmap_blanks_small_cells_and_their_complement_within_each_dimension()
         "fewer than 10 responses",
     )
     assert heatmap["zmin"] == 0 and heatmap["zmax"] == 100
-
-
-def test_recommend_distribution_shows_percent_per_answer_by_class_and_the_nps():
-    counts = [1, 0, 0, 0, 0, 1, 0, 2, 3, 4, 5]  # n = 16: 2 detractors, 9 promoters
-    chart = recommend_distribution(
-        title="Likelihood to recommend", counts=counts, min_group_size=10
-    )
-    promoters = trace(chart, "Promoters (9-10)")
-    assert promoters["x"] == [9, 10]
-    assert promoters["y"] == [pytest.approx(100 * 4 / 16), pytest.approx(100 * 5 / 16)]
-    assert promoters["marker"]["color"] == BLUISH_GREEN
-    assert trace(chart, "Detractors (0-6)")["marker"]["color"] == VERMILLION
-    # NPS = (9 - 2) / 16 * 100 = 43.75
-    assert chart.figure_json()["layout"]["title"]["text"].endswith("NPS +44 (n=16)")
-    assert chart.table.rows[10] == (10, "Promoters (9-10)", 5, 31.2, "")
-
-
-def test_recommend_distribution_of_a_small_group_has_no_bars():
-    chart = recommend_distribution(title="LTR", counts=[0] * 9 + [4, 5], min_group_size=10)
-    assert chart.figure_json()["data"] == []
-    assert all(row[2] is None and row[4] == "fewer than 10 responses" for row in chart.table.rows)
-
-
-def test_recommend_distribution_needs_eleven_counts():
-    with pytest.raises(ValueError):
-        recommend_distribution(title="LTR", counts=[1] * 10, min_group_size=10)
 
 
 def test_a_data_tables_rows_are_escaped_localised_and_show_a_dash_for_no_value():

@@ -18,11 +18,9 @@ from analytics.stats import (
     Proportion,
     Recommendation,
     SuppressionReason,
-    binomial_cdf_table,
     breakdown_suppression,
     funnel_limits,
     funnel_limits_for_mean,
-    funnel_limits_for_proportion,
     funnel_position,
     is_low_reliability,
     is_suppressed,
@@ -96,10 +94,6 @@ def test_quantiles_refuse_probabilities_outside_the_open_unit_interval(probabili
         student_t_quantile(probability, 5)
     with pytest.raises(ValueError):
         normal_quantile(probability)
-
-
-def test_binomial_cdf_of_four_fair_coins_is_one_six_eleven_fifteen_sixteen_sixteenths():
-    assert binomial_cdf_table(4, 0.5) == pytest.approx([1 / 16, 5 / 16, 11 / 16, 15 / 16, 1.0])
 
 
 # --- means ------------------------------------------------------------------------------------
@@ -224,42 +218,6 @@ def test_mean_funnel_limits_are_target_plus_minus_z_sigma_over_root_n():
     assert funnel_limits_for_mean(target=75, sigma=20, n=0, z=Z_95) is None
 
 
-def test_proportion_funnel_limits_for_p0_0_8_and_n_50():
-    limits = funnel_limits_for_proportion(p0=0.8, n=50, z=Z_95)
-    assert (round(limits.lower, 4), round(limits.upper, 4)) == (0.6891, 0.9109)
-    alarm = funnel_limits_for_proportion(p0=0.8, n=50, z=Z_998)
-    half = 3.090232 * math.sqrt(0.8 * 0.2 / 50)
-    assert alarm == Limits(pytest.approx(0.8 - half), pytest.approx(0.8 + half))
-
-
-def test_proportion_funnel_limits_are_clipped_to_one():
-    # n (1 - p0) = 6: normal limits; 0.9 + 3.090232 * sqrt(0.09 / 60) = 1.0197 -> 1
-    limits = funnel_limits_for_proportion(p0=0.9, n=60, z=Z_998)
-    assert limits.upper == 1.0
-    assert limits.lower == pytest.approx(0.9 - 3.090232 * math.sqrt(0.09 / 60))
-
-
-def test_exact_binomial_limits_for_four_fair_coins():
-    # n p0 = 2 < 5. CDF 1/16, 5/16, 11/16, 15/16, 1. Lower (p = 0.025): r = 0,
-    # alpha = (0.0625 - 0.025) / 0.0625 = 0.6, (0 - 0.6) / 4 < 0 -> clipped to 0.
-    # Upper (p = 0.975): r = 4, alpha = (1 - 0.975) / (1 - 0.9375) = 0.4, (4 - 0.4) / 4 = 0.9.
-    limits = funnel_limits_for_proportion(p0=0.5, n=4, z=Z_95)
-    assert limits.lower == 0.0
-    assert limits.upper == pytest.approx(0.9, abs=1e-6)
-
-
-def test_exact_binomial_lower_limit_when_few_failures_are_expected():
-    # n = 10, p0 = 0.9: n (1 - p0) = 1 < 5.
-    pmf = [math.comb(10, r) * 0.9**r * 0.1 ** (10 - r) for r in range(11)]
-    cdf_6, cdf_7 = sum(pmf[:7]), sum(pmf[:8])  # 0.012795, 0.070191: r = 7 is the first >= 0.025
-    alpha = (cdf_7 - 0.025) / (cdf_7 - cdf_6)
-    limits = funnel_limits_for_proportion(p0=0.9, n=10, z=Z_95)
-    assert limits.lower == pytest.approx((7 - alpha) / 10, abs=1e-6)
-    assert round(limits.lower, 4) == 0.6213
-    alpha_upper = (1 - 0.975) / pmf[10]  # r = 10
-    assert limits.upper == pytest.approx((10 - alpha_upper) / 10, abs=1e-6)
-
-
 def test_funnel_position_inside_alert_and_alarm():
     limits = FunnelLimits(100, alert=Limits(70, 80), alarm=Limits(65, 85))
     assert funnel_position(value=75, limits=limits) is FunnelPosition.INSIDE
@@ -270,12 +228,10 @@ def test_funnel_position_inside_alert_and_alarm():
     assert funnel_position(value=60, limits=limits) is FunnelPosition.ALARM
 
 
-def test_funnel_limits_bundle_both_levels_for_means_and_proportions():
+def test_funnel_limits_bundle_both_levels():
     means = funnel_limits(n=25, target=75, sigma=20)
     assert means.alert.upper == pytest.approx(75 + 1.959964 * 4)
     assert means.alarm.lower == pytest.approx(75 - 3.090232 * 4)
-    proportions = funnel_limits(n=50, target=0.8, proportion=True)
-    assert round(proportions.alert.lower, 4) == 0.6891
     assert funnel_limits(n=25, target=75, sigma=None) is None
 
 
@@ -378,11 +334,13 @@ def test_the_t_quantile_inverts_the_t_cdf(probability, df):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(min_value=0.0, max_value=1.0), st.integers(min_value=1, max_value=3000))
-def test_alarm_limits_always_contain_alert_limits_within_zero_and_one(p0, n):
-    limits = funnel_limits(n=n, target=p0, proportion=True)
-    assert 0.0 <= limits.alarm.lower <= limits.alert.lower <= limits.alert.upper
-    assert limits.alert.upper <= limits.alarm.upper <= 1.0
+@given(st.floats(min_value=0.0, max_value=100.0), st.floats(min_value=0.0, max_value=50.0),
+       st.integers(min_value=1, max_value=3000))
+def test_alarm_limits_always_contain_alert_limits_around_the_target(target, sigma, n):
+    limits = funnel_limits(n=n, target=target, sigma=sigma)
+    assert limits.alarm.lower <= limits.alert.lower <= target <= limits.alert.upper
+    assert limits.alert.upper <= limits.alarm.upper
+
 
 
 def test_statistics_spc_and_chart_modules_never_import_django():
