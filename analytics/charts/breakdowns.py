@@ -9,10 +9,7 @@ from plotly.colors import make_colorscale, sequential
 
 from analytics.charts.figure_style import (
     BLUE,
-    BLUISH_GREEN,
-    GREY,
     SCORE_AXIS_TITLE,
-    VERMILLION,
     Chart,
     DataTable,
     PlotlyFigure,
@@ -30,13 +27,6 @@ from analytics.stats import (
     mean_summary,
     wilson_interval,
 )
-
-RECOMMEND_CLASSES = (  # (name, answers, colour)
-    ("Detractors (0-6)", range(0, 7), VERMILLION),
-    ("Passives (7-8)", range(7, 9), GREY),
-    ("Promoters (9-10)", range(9, 11), BLUISH_GREEN),
-)
-
 
 # Designed for colour-vision deficiency, readable in greyscale. Spelt out as plotly.py would:
 # plotly.js's own "Cividis" has other stops.
