@@ -33,7 +33,7 @@ from rollups import CLINICS, data_generate, database_create_if_missing  # noqa: 
 
 
 def export_to(path: Path, export) -> int:
-    from analytics.exports.services import export_chunks
+    from analytics.exports.formats import export_chunks
 
     rows = 0
     with path.open("wb") as out:

@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from analytics.exports.services import ExportRequest, export_chunks
+from analytics.exports.formats import export_chunks
+from analytics.exports.services import ExportRequest
 from analytics.models import DimensionRollup
 from analytics.rollups.selectors import RollupFilter
 from analytics.rollups.services import dirty_buckets_drain

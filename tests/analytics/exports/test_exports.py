@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.exports import responses as response_export
+from analytics.exports.formats import export_chunks
 from analytics.exports.services import (
     ExportRequest,
-    export_chunks,
     export_job_request,
     export_job_run,
     exports_expire,

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
+from analytics.exports.formats import export_chunks
 from analytics.exports.scores import ALL_PROVIDERS, SCORE_COLUMNS, score_rows
 from analytics.exports.services import (
     ExportRequest,
-    export_chunks,
     export_job_request,
     export_job_run,
 )
