@@ -8,8 +8,7 @@ They take ids (or nothing) and are safe to run twice: they recompute, or lock a 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from analytics.comments.services import PENDING_BATCH
-from analytics.comments.services import comments_analyse_pending as comments_analyse_pending_service
+from analytics.comments.services import comments_analyse_backlog
 from analytics.exports.services import (
     export_job_fail,
     export_job_run,
@@ -34,14 +33,8 @@ def rollups_reconcile_recent() -> int:
 
 @shared_task(name="analytics.tasks_comments.comments_analyse_pending", **TASK_RETRY)
 def comments_analyse_pending() -> int:
-    """Analyse every comment and testimonial not analysed yet (coalesced on send), batch by
-    batch, so a backlog (an import, the demo seed, a broker outage) clears in one run."""
-    total = 0
-    while True:
-        done = comments_analyse_pending_service(limit=PENDING_BATCH)
-        total += done
-        if done < PENDING_BATCH:
-            return total
+    """Analyse every comment and testimonial not analysed yet (coalesced on send)."""
+    return comments_analyse_backlog()
 
 
 class ExportJobTask(Task):

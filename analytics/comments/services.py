@@ -84,6 +84,17 @@ def comments_analyse_pending(*, limit: int = PENDING_BATCH) -> int:
     return done
 
 
+def comments_analyse_backlog() -> int:
+    """Analyse every pending response, batch by batch, so a backlog (an import, the demo seed, a
+    broker outage) clears in one run; each batch commits on its own."""
+    total = 0
+    while True:
+        done = comments_analyse_pending(limit=PENDING_BATCH)
+        total += done
+        if done < PENDING_BATCH:
+            return total
+
+
 # Reads ------------------------------------------------------------------------------------------
 
 

@@ -162,10 +162,11 @@ def test_comments_section_needs_a_sign_in(client, clinic_a):
 
 
 def test_the_task_clears_a_backlog_larger_than_one_batch(comment, monkeypatch):
-    from analytics import tasks as tasks_comments
+    from analytics import tasks
+    from analytics.comments import services
 
-    monkeypatch.setattr(tasks_comments, "PENDING_BATCH", 2)
+    monkeypatch.setattr(services, "PENDING_BATCH", 2)
     for text in ("The wait was long.", "They listened.", "Kind staff.", "Felt rushed.", "Ok."):
         comment(text)
-    assert tasks_comments.comments_analyse_pending() == 5
-    assert tasks_comments.comments_analyse_pending() == 0
+    assert tasks.comments_analyse_pending() == 5
+    assert tasks.comments_analyse_pending() == 0
