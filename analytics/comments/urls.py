@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from analytics.comments import views as comment_views
+from analytics.comments import views
 
 app_name = "comments"
 urlpatterns = [
-    path("", comment_views.comments_overview, name="overview"),
-    path("<int:clinic_id>/themes/<slug:theme>/", comment_views.comments_of_theme, name="theme"),
+    path("", views.comments_overview, name="overview"),
+    path("<int:clinic_id>/themes/<slug:theme>/", views.comments_of_theme, name="theme"),
 ]
