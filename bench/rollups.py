@@ -77,8 +77,8 @@ def data_generate(cursor, responses: int) -> None:
                    "feedback_testimonial, feedback_response, feedback_provider, "
                    "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE")
     cursor.execute(
-        "INSERT INTO feedback_clinic (name, slug, timezone, created_at) "
-        "SELECT 'Clinic ' || c, 'clinic-' || c, 'America/New_York', now() "
+        "INSERT INTO feedback_clinic (name, slug, timezone, created_at, instrument_slug) "
+        "SELECT 'Clinic ' || c, 'clinic-' || c, 'America/New_York', now(), '' "
         "FROM generate_series(1, %s) c", [CLINICS],
     )
     cursor.execute(
