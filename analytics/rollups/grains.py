@@ -1,9 +1,10 @@
-"""The coarser rollup grains, each the sum of a finer one's rows, summed in SQL: per day (over
-visit type, channel and language), per clinic-day (over providers too), per clinic-month.
+"""Rollup grains: each rollup is kept at four grains, fine (per clinic-day, provider, visit type,
+channel and language), day (over visit type, channel and language), clinic-day (over providers
+too) and clinic-month. "Grain" is the one word for them here and in every caller.
 
-Summing the rows just written (not the raw responses again) keeps every coarse row the exact sum
-of its fine rows; the dashboard then reads the coarsest grain its filters allow
-(RollupGrains.grain_for).
+Each coarser grain is the sum of a finer one's rows, summed in SQL (CoarseGrain): summing the
+rows just written (not the raw responses again) keeps every coarse row the exact sum of its fine
+rows. A read uses the coarsest grain its filters allow (RollupGrains.grain_for).
 """
 
 from __future__ import annotations
