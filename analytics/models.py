@@ -228,7 +228,7 @@ class ClinicMonthBucket(ClinicDayBucket):
 
     What a clinic-wide view over months reads for the months it covers whole: a year of 20
     clinics is 240 rows per dimension instead of 7,300. A recompute of any day sums its month
-    again from the clinic-day rows (analytics.day_rollups).
+    again from the clinic-day rows (analytics.rollups.grains).
     """
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from analytics import views
+from analytics.dashboard import views
 
 app_name = "analytics"
 urlpatterns = [

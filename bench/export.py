@@ -33,7 +33,7 @@ from rollups import CLINICS, data_generate, database_create_if_missing  # noqa: 
 
 
 def export_to(path: Path, export) -> int:
-    from analytics.exports.services import export_chunks
+    from analytics.exports.formats import export_chunks
 
     rows = 0
     with path.open("wb") as out:
@@ -84,7 +84,7 @@ def main() -> None:
 
     from analytics.exports import responses
     from analytics.exports.services import ExportRequest
-    from analytics.selectors import RollupFilter
+    from analytics.rollups.selectors import RollupFilter
     from feedback.models import Clinic, Response
     from feedback.services import instruments_load_shipped
 

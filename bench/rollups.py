@@ -77,8 +77,8 @@ def data_generate(cursor, responses: int) -> None:
                    "feedback_testimonial, feedback_response, feedback_provider, "
                    "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE")
     cursor.execute(
-        "INSERT INTO feedback_clinic (name, slug, timezone, created_at) "
-        "SELECT 'Clinic ' || c, 'clinic-' || c, 'America/New_York', now() "
+        "INSERT INTO feedback_clinic (name, slug, timezone, created_at, instrument_slug) "
+        "SELECT 'Clinic ' || c, 'clinic-' || c, 'America/New_York', now(), '' "
         "FROM generate_series(1, %s) c", [CLINICS],
     )
     cursor.execute(
@@ -174,7 +174,7 @@ def full_key_group_bys(cursor) -> dict[str, tuple[str, list]]:
     """The rebuild's own SELECTs, each summed over every output column so none is skipped."""
     from django.db.models import Q
 
-    from analytics import rollup_queries as services
+    from analytics.rollups import queries as services
 
     facts = services.scoring_facts()
     responses, params_r = services._response_counts_sql(responses=Q(), invitations=Q())
@@ -199,8 +199,8 @@ def issue_grain_rebuild(cursor) -> str:
     """(d): the dimension rollups at issue 3's key only, loaded in key order and indexed."""
     from django.db.models import Q
 
-    from analytics import rollup_queries
     from analytics.models import DAY_BUCKET_FIELDS
+    from analytics.rollups import queries as rollup_queries
 
     facts = rollup_queries.scoring_facts()
     select = rollup_queries._dimension_rollup_select(Q(), facts, bucket=DAY_BUCKET_FIELDS)
@@ -276,7 +276,7 @@ def main() -> None:
         ResponseDayRollup,
         ResponseRollup,
     )
-    from analytics.services import rollups_rebuild
+    from analytics.rollups.services import rollups_rebuild
     from feedback.models import DimensionScore, Response
     from feedback.services import instruments_load_shipped
 

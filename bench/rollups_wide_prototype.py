@@ -16,7 +16,7 @@ statistic the current one-row-per-(bucket, dimension|item) rollups hold; the day
 
 In one run, on cp_bench: (a) the plain GROUP BY of bench/rollups.py (warmed once, work_mem 256MB,
 jit off); the full wide rebuild into fresh tables, step by step, on 2 connections like
-analytics.rollup_bulk.rollups_rebuild_bulk (its settings: work_mem 256MB, jit off, ...); a
+analytics.rollups.bulk.rollups_rebuild_bulk (its settings: work_mem 256MB, jit off, ...); a
 correctness check against the current rollup tables; a dashboard-like read on the clinic-day
 grain against analytics_dimensionclinicdayrollup. The prototype tables are dropped at the end
 unless --keep. If cp_bench has no invitations they are added (bench/dashboard.py's
@@ -63,7 +63,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
 import psycopg2  # noqa: E402
 from rollups import plain_group_by  # noqa: E402  (bench/rollups.py)
 
-# As analytics.rollup_bulk._BULK_SETTINGS.
+# As analytics.rollups.bulk._BULK_SETTINGS.
 BULK_SETTINGS = (
     "work_mem = '256MB'",
     "maintenance_work_mem = '512MB'",
@@ -740,7 +740,7 @@ def ensure_data() -> tuple[object, list[str], list[str]]:
     django.setup()
     from django.db import connection
 
-    from analytics import rollup_queries
+    from analytics.rollups import queries as rollup_queries
     from feedback.models import DimensionScore, Invitation, Response
     from feedback.scoring import nps_class
     from feedback.services import instrument_current, instrument_definition
@@ -761,7 +761,7 @@ def ensure_data() -> tuple[object, list[str], list[str]]:
     invitations = Invitation.objects.exclude(sent_local_date=None).count()
     if (rolled or 0) != invitations:
         # The current rollups predate the invitations: rebuild them once (for the check only).
-        from analytics.services import rollups_rebuild
+        from analytics.rollups.services import rollups_rebuild
 
         started = time.perf_counter()
         rollups_rebuild()

@@ -24,7 +24,7 @@ from feedback import testimonials
 from feedback.invitations import invitation_create, invitation_send
 from feedback.models import CommentAnalysis, Invitation, Visit
 from feedback.services import response_submit
-from tests.analytics.test_exports_resend import queued_job
+from tests.analytics.exports.test_exports_resend import queued_job
 
 pytestmark = [pytest.mark.hardening, pytest.mark.django_db]
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from analytics.exports.services import ExportRequest, export_job_request, export_job_run
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from feedback.models import Provider
 from feedback.services import response_submit
 

@@ -8,15 +8,12 @@ the CSV download. Suppression is applied here, so no chart or table can show a s
 from analytics.charts.breakdowns import (
     ItemTopBox,
     dimension_clinic_heatmap,
-    recommend_distribution,
     top_box_bars,
 )
 from analytics.charts.figure_style import Chart, DataTable
 from analytics.charts.funnel import (
     UnitMoments,
-    UnitProportion,
     funnel_chart_for_means,
-    funnel_chart_for_proportions,
     funnel_curve_sizes,
 )
 from analytics.charts.trend import Intervention, TrendPeriod, trend_chart
@@ -28,12 +25,9 @@ __all__ = [
     "ItemTopBox",
     "TrendPeriod",
     "UnitMoments",
-    "UnitProportion",
     "dimension_clinic_heatmap",
     "funnel_chart_for_means",
-    "funnel_chart_for_proportions",
     "funnel_curve_sizes",
-    "recommend_distribution",
     "top_box_bars",
     "trend_chart",
 ]

@@ -9,11 +9,7 @@ from plotly.colors import make_colorscale, sequential
 
 from analytics.charts.figure_style import (
     BLUE,
-    BLUISH_GREEN,
-    GREY,
-    PERCENT_AXIS_TITLE,
     SCORE_AXIS_TITLE,
-    VERMILLION,
     Chart,
     DataTable,
     PlotlyFigure,
@@ -25,21 +21,12 @@ from analytics.charts.figure_style import (
 from analytics.stats import (
     Moments,
     Proportion,
-    Recommendation,
     SuppressionReason,
     breakdown_suppression,
     is_suppressed,
     mean_summary,
-    nps,
     wilson_interval,
 )
-
-RECOMMEND_CLASSES = (  # (name, answers, colour)
-    ("Detractors (0-6)", range(0, 7), VERMILLION),
-    ("Passives (7-8)", range(7, 9), GREY),
-    ("Promoters (9-10)", range(9, 11), BLUISH_GREEN),
-)
-
 
 # Designed for colour-vision deficiency, readable in greyscale. Spelt out as plotly.py would:
 # plotly.js's own "Cividis" has other stops.
@@ -177,43 +164,4 @@ def dimension_clinic_heatmap(
         ygap=2,
     )
     columns = ("Dimension", "Clinic", "Responses", "Score", "95% CI lower", "95% CI upper", "Note")
-    return Chart(figure, DataTable(columns, tuple(rows)))
-
-
-def recommend_distribution(*, title: str, counts: Sequence[int], min_group_size: int) -> Chart:
-    """Percent of answers at each point 0-10, coloured by class, with the NPS in the title.
-    Shown only when the whole group reaches min_group_size."""
-    if len(counts) != 11:
-        raise ValueError("likelihood to recommend needs 11 counts, for answers 0 to 10")
-    n = sum(counts)
-    figure = PlotlyFigure(
-        layout=base_layout(
-            title=title,
-            x_title="Likelihood to recommend (0 = not at all likely, 10 = extremely likely)",
-            y_title=PERCENT_AXIS_TITLE,
-            xaxis={"dtick": 1, "range": [-0.5, 10.5]},
-            barmode="overlay",
-        )
-    )
-    columns = ("Answer", "Class", "Count", "Percent", "Note")
-    if is_suppressed(n, min_group_size=min_group_size):
-        note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
-        figure.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=note, showarrow=False)
-        rows = tuple((answer, None, None, None, note) for answer in range(11))
-        return Chart(figure, DataTable(columns, rows))
-    recommendation = Recommendation(
-        promoters=counts[9] + counts[10], detractors=sum(counts[:7]), n=n
-    )
-    figure.update_layout(title={"text": f"{title} · NPS {nps(recommendation):+.0f} (n={n})"})
-    rows = []
-    for name, answers, colour in RECOMMEND_CLASSES:
-        figure.add_bar(
-            x=list(answers),
-            y=[100.0 * counts[a] / n for a in answers],
-            name=name,
-            marker={"color": colour},
-            customdata=[counts[a] for a in answers],
-            hovertemplate="%{x}: %{y:.1f}% (%{customdata} answers)<extra>" + name + "</extra>",
-        )
-        rows.extend((a, name, counts[a], rounded(100.0 * counts[a] / n), "") for a in answers)
     return Chart(figure, DataTable(columns, tuple(rows)))

@@ -38,8 +38,8 @@ class PlotlyFigure:
     """A figure as the plain data plotly.js draws, built with the plotly.py method names we use.
 
     plotly.py's graph objects validate every property as it is set, which cost about 50 ms of
-    each uncached dashboard; tests/analytics/test_charts.py validates every chart's data through
-    go.Figure instead. No layout template: plotly.js's defaults are plotly.py's "none".
+    each uncached dashboard; tests/analytics/charts/test_charts.py validates every chart's data
+    through go.Figure instead. No layout template: plotly.js's defaults are plotly.py's "none".
     """
 
     layout: dict[str, Any]

@@ -11,7 +11,6 @@ from analytics.charts.figure_style import (
     BLUE,
     GREY,
     ORANGE,
-    PERCENT_AXIS_TITLE,
     SCORE_AXIS_TITLE,
     SKY_BLUE,
     VERMILLION,
@@ -26,7 +25,6 @@ from analytics.stats import (
     FunnelLimits,
     FunnelPosition,
     Moments,
-    Proportion,
     SuppressionReason,
     breakdown_suppression,
     funnel_limits,
@@ -61,16 +59,10 @@ class UnitMoments:
 
 
 @dataclass(frozen=True)
-class UnitProportion:
-    label: str
-    proportion: Proportion
-
-
-@dataclass(frozen=True)
 class _Unit:
     label: str
     n: int
-    value: float | None  # on the display scale (0-100)
+    value: float | None  # a 0-100 score
 
 
 def funnel_chart_for_means(
@@ -92,28 +84,7 @@ def funnel_chart_for_means(
 
     plain = [_Unit(unit.label, unit.moments.n, unit.moments.mean) for unit in units]
     return _funnel_chart(
-        title, plain, target, limits_at, 1.0, min_group_size, low_reliability_n, value_title
-    )
-
-
-def funnel_chart_for_proportions(
-    *,
-    title: str,
-    units: Sequence[UnitProportion],
-    organisation: Proportion,
-    min_group_size: int,
-    low_reliability_n: int | None = None,
-    value_title: str = PERCENT_AXIS_TITLE,
-) -> Chart:
-    """Target p0 = the organisation's proportion; shown as percentages."""
-    p0 = organisation.value
-
-    def limits_at(n: int) -> FunnelLimits | None:
-        return None if p0 is None else funnel_limits(n=n, target=p0, proportion=True)
-
-    plain = [_Unit(unit.label, unit.proportion.n, unit.proportion.value) for unit in units]
-    return _funnel_chart(
-        title, plain, p0, limits_at, 100.0, min_group_size, low_reliability_n, value_title
+        title, plain, target, limits_at, min_group_size, low_reliability_n, value_title
     )
 
 
@@ -129,7 +100,6 @@ def _funnel_chart(
     units: list[_Unit],
     target: float | None,
     limits_at: Callable[[int], FunnelLimits | None],
-    scale: float,
     min_group_size: int,
     low_reliability_n: int | None,
     value_title: str,
@@ -146,7 +116,7 @@ def _funnel_chart(
     if target is not None and all(curve is not None for curve in curves):
         figure.add_scatter(
             x=[sizes[0], sizes[-1]],
-            y=[target * scale] * 2,
+            y=[target] * 2,
             mode="lines",
             name="Target (organisation)",
             line={"color": BLACK, "width": 1.5},
@@ -159,7 +129,7 @@ def _funnel_chart(
         ):
             figure.add_scatter(
                 x=sizes,
-                y=[getattr(getattr(curve, level), side) * scale for curve in curves],
+                y=[getattr(getattr(curve, level), side) for curve in curves],
                 mode="lines",
                 name=name,
                 legendgroup=level,
@@ -181,20 +151,20 @@ def _funnel_chart(
         )
         if reason is None and unit.value is not None:
             placed[position].append((unit, low))
-        rows.append(_row(unit, reason, limits, position, low, scale, min_group_size))
+        rows.append(_row(unit, reason, limits, position, low, min_group_size))
     for position, members in placed.items():
         if members:
-            _add_units(figure, position, members, scale)
+            _add_units(figure, position, members)
     return Chart(figure, DataTable(FUNNEL_COLUMNS, tuple(rows)))
 
 
 def _add_units(
-    figure: PlotlyFigure, position: FunnelPosition | None, members, scale: float
+    figure: PlotlyFigure, position: FunnelPosition | None, members
 ) -> None:
     label, symbol, colour = POSITION_STYLE[position]
     figure.add_scatter(
         x=[unit.n for unit, _ in members],
-        y=[unit.value * scale for unit, _ in members],
+        y=[unit.value for unit, _ in members],
         mode="markers+text" if position is FunnelPosition.ALARM else "markers",
         name=label,
         # Only units beyond 99.8% are named on the plot; every unit is named on hover.
@@ -217,7 +187,6 @@ def _row(
     limits: FunnelLimits | None,
     position: FunnelPosition | None,
     low: bool,
-    scale: float,
     min_group_size: int,
 ) -> tuple:
     if reason is not None:
@@ -232,24 +201,15 @@ def _row(
             None,
             hidden_note(reason, min_group_size=min_group_size),
         )
-    value = None if unit.value is None else unit.value * scale
     bounds = (
         [None] * 4
         if limits is None
-        else [
-            b * scale
-            for b in (
-                limits.alert.lower,
-                limits.alert.upper,
-                limits.alarm.lower,
-                limits.alarm.upper,
-            )
-        ]
+        else [limits.alert.lower, limits.alert.upper, limits.alarm.lower, limits.alarm.upper]
     )
     return (
         unit.label,
         unit.n,
-        rounded(value),
+        rounded(unit.value),
         *(rounded(b) for b in bounds),
         None if position is None else position.value,
         "low reliability" if low else "",

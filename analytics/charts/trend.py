@@ -23,7 +23,6 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
-from analytics.spc import Signal, XmrChart, xmr_chart
 from analytics.stats import (
     MeanSummary,
     Moments,
@@ -31,6 +30,7 @@ from analytics.stats import (
     breakdown_suppression,
     mean_summary,
 )
+from analytics.stats.spc import Signal, XmrChart, xmr_chart
 
 SIGNAL_STYLE: dict[Signal, tuple[str, str, str]] = {
     Signal.BEYOND_LIMIT: ("Beyond a limit", "diamond", VERMILLION),

@@ -20,8 +20,8 @@ from analytics.charts import (
     top_box_bars,
     trend_chart,
 )
+from analytics.charts.recommend import recommend_classes_chart
 from analytics.dashboard.reads import DashboardReads, DimensionSums, dashboard_reads
-from analytics.dashboard.recommend_classes import recommend_classes_chart
 from analytics.dashboard.scope import DashboardScope
 from analytics.dashboard.tiles import (
     Tile,

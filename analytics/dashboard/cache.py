@@ -1,11 +1,9 @@
-"""The dashboard's cache: built dashboards keyed by their scope and a rollup version.
+"""The dashboard's cache: built dashboards keyed by their scope and the rollup versions.
 
-Rollup rebuilds call dashboard_cache_invalidate on commit with the clinics they touched, which
-moves those clinics to a new version (the old entries simply expire); a dashboard's key holds the
-versions of the clinics in its scope, so a submission at one clinic leaves every other clinic's
-cached dashboards warm (an invitation sent marks its day's rollups stale too, so the response
-rate follows the same path). A rebuild of everything bumps the global version. Entries also expire
-after CACHE_SECONDS.
+Rollup recomputes bump the version of the clinics they touched (analytics.rollups.versions); a
+dashboard's key holds the versions of the clinics in its scope, so a submission at one clinic
+leaves every other clinic's cached dashboards warm (an invitation sent marks its day's rollups
+stale too, so the response rate follows the same path). Entries also expire after CACHE_SECONDS.
 A cache outage costs speed, never the page.
 """
 
@@ -13,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -22,44 +19,19 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
-if TYPE_CHECKING:  # the rollup services import this module; they need no plotly
+from analytics.rollups.versions import rollup_versions
+
+if TYPE_CHECKING:  # no plotly for a cache lookup
     from analytics.dashboard.assembly import Dashboard
     from analytics.dashboard.scope import DashboardScope
 
-VERSION_KEY = "dashboard:rollup-version"
-CLINIC_VERSION_KEY = "dashboard:rollup-version:clinic:{}"
 CACHE_SECONDS = 600
 
 logger = logging.getLogger(__name__)
 
 
-def dashboard_cache_invalidate(clinic_ids: Iterable[int] | None = None) -> None:
-    """Give the rollups of these clinics (None: of every clinic) a new version; the cached
-    dashboards that include any of them are then out of date."""
-    try:
-        if clinic_ids is None:
-            cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-        else:
-            fresh = uuid.uuid4().hex
-            cache.set_many({CLINIC_VERSION_KEY.format(pk): fresh for pk in set(clinic_ids)}, None)
-    except Exception:  # a cache outage must not fail a rollup rebuild
-        logger.warning("dashboard cache version not bumped", exc_info=True)
-
-
-def _rollup_versions(clinic_ids: Iterable[int]) -> str:
-    """The global version and each clinic's, in one round trip (two on first use)."""
-    keys = [VERSION_KEY, *(CLINIC_VERSION_KEY.format(pk) for pk in sorted(set(clinic_ids)))]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:  # first use, or evicted: any fresh value makes older entries unreachable
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, None)
-        found = cache.get_many(keys)
-    return ".".join(str(found.get(key, "")) for key in keys)
-
-
 def dashboard_cache_key(scope: DashboardScope, *, instrument_key: str) -> str:
-    versions = _rollup_versions(clinic.id for clinic in scope.clinics)
+    versions = rollup_versions(clinic.id for clinic in scope.clinics)
     digest = hashlib.sha256(f"{instrument_key}|{versions}|{scope!r}".encode()).hexdigest()
     return f"dashboard:{digest}"
 

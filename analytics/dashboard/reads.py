@@ -14,10 +14,8 @@ from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Trunc
 
 from analytics.dashboard.scope import DashboardScope
-from analytics.day_rollups import RESPONSE_SUMS
-from analytics.selectors import (
-    DIMENSION_LEVELS,
-    RESPONSE_LEVELS,
+from analytics.rollups.grains import DIMENSION_GRAINS, RESPONSE_GRAINS, RESPONSE_SUMS
+from analytics.rollups.selectors import (
     dimension_totals,
     item_totals,
     summed_rows,
@@ -124,7 +122,7 @@ def _dimension_sums(scope: DashboardScope):
         for row in dimension_totals(where=scope.rollup_filter(previous=True))
     }
     # Month rows are their months' sums: they serve monthly trends, not weekly ones.
-    parts = DIMENSION_LEVELS.parts(current, months=scope.granularity == "month")
+    parts = DIMENSION_GRAINS.parts(current, months=scope.granularity == "month")
     rows = summed_rows(
         [part.annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
          for part in parts],
@@ -156,7 +154,7 @@ def _response_counts(scope: DashboardScope) -> tuple[PeriodCounts, PeriodCounts]
             sums[f"{period}_{name}"] = Sum(name, filter=when)
     # A month row lies wholly in one period (parts takes each period's whole months), so its
     # first day tells which.
-    parts = RESPONSE_LEVELS.parts(scope.rollup_filter(), scope.rollup_filter(previous=True))
+    parts = RESPONSE_GRAINS.parts(scope.rollup_filter(), scope.rollup_filter(previous=True))
     (totals,) = summed_rows(parts, keys=(), sums=sums)
     return tuple(
         PeriodCounts(

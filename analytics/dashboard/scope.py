@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,27 @@ class ProviderRef:
 class DashboardScope:
     """Everything the numbers depend on, and so everything the cache key holds.
 
+    ``where`` is the rollup filter of the period in view (its clinics are those of ``clinics``);
     ``clinics`` are only clinics the user may see (the chosen one, or all of theirs), already
     checked by feedback.access; ``providers`` are those clinics' providers, for labels.
     """
 
     clinics: tuple[ClinicRef, ...]
     providers: tuple[ProviderRef, ...]
-    since: dt.date
-    until: dt.date
-    provider_id: int | None = None
-    visit_type: str | None = None
-    channel: str | None = None
-    language: str | None = None
+    where: RollupFilter
     granularity: str = "week"  # or "month"
     dimension: str = ""  # the dimension the funnel plot compares (the form fills it in)
     ui_language: str = "en"
     min_group_size: int = 10
     low_reliability_n: int = 30
+
+    @property
+    def since(self) -> dt.date:
+        return self.where.since
+
+    @property
+    def until(self) -> dt.date:
+        return self.where.until
 
     @property
     def days(self) -> int:
@@ -62,16 +66,11 @@ class DashboardScope:
         return len(self.clinics) > 1
 
     def rollup_filter(self, *, previous: bool = False) -> RollupFilter:
-        since, until = self.previous if previous else (self.since, self.until)
-        return RollupFilter(
-            clinic_ids=tuple(clinic.id for clinic in self.clinics),
-            since=since,
-            until=until,
-            provider_id=self.provider_id,
-            visit_type=self.visit_type,
-            channel=self.channel,
-            language=self.language,
-        )
+        """The rollup filter of the period in view, or of the one just before it."""
+        if not previous:
+            return self.where
+        since, until = self.previous
+        return replace(self.where, since=since, until=until)
 
     def clinic_name(self, clinic_id: int) -> str:
         return self._clinic_names[clinic_id]
@@ -109,12 +108,15 @@ def dashboard_scope(
         providers=tuple(
             ProviderRef(p.pk, p.display_name, p.clinic_id) for p in providers if p.clinic_id in ids
         ),
-        since=cleaned["start"],
-        until=cleaned["end"],
-        provider_id=provider_id,
-        visit_type=cleaned.get("visit_type") or None,
-        channel=cleaned.get("channel") or None,
-        language=cleaned.get("language") or None,
+        where=RollupFilter(
+            clinic_ids=tuple(c.pk for c in in_view),
+            since=cleaned["start"],
+            until=cleaned["end"],
+            provider_id=provider_id,
+            visit_type=cleaned.get("visit_type") or None,
+            channel=cleaned.get("channel") or None,
+            language=cleaned.get("language") or None,
+        ),
         granularity=cleaned["granularity"],
         dimension=cleaned["dimension"],
         ui_language=ui_language,

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from analytics.dashboard.forms import DashboardFilterForm
+from analytics.exports.formats import EXPORT_FORMATS
 from analytics.exports.services import ExportRequest
-from analytics.forms import DashboardFilterForm
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 
 
 class ExportForm(DashboardFilterForm):
@@ -32,8 +33,9 @@ class ExportForm(DashboardFilterForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (cleaned.get("kind") == ExportJob.Kind.RESPONSES
-                and cleaned.get("file_format") == ExportJob.FileFormat.XLSX):
+        kind, file_format = cleaned.get("kind"), cleaned.get("file_format")
+        if kind and file_format and kind not in EXPORT_FORMATS[file_format].kinds:
+            # Only the responses export has a format it cannot take (a workbook).
             self.add_error("file_format", _("Responses are exported as CSV only."))
         return cleaned
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from analytics.exports.csv_writer import csv_encoded, neutralised, neutralised_sql
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from feedback.instrument_definition import parse_definition
 from feedback.models import Clinic, DimensionScore, Instrument, Response
 from feedback.testimonials import comment_redacted, provider_names_by_clinic

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from analytics.day_rollups import DIMENSION_SUMS
 from analytics.exports.csv_writer import neutralised
-from analytics.selectors import RollupFilter, dimension_rollups
+from analytics.rollups.grains import DIMENSION_SUMS
+from analytics.rollups.selectors import RollupFilter, dimension_rollups
 from analytics.stats import (
     Moments,
     Proportion,

@@ -27,27 +27,21 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from analytics.exports.csv_writer import csv_encoded, csv_header
+from analytics.exports.formats import EXPORT_FORMATS, ExportFormat, export_chunks
 from analytics.exports.responses import (
-    response_columns,
     response_count,
-    response_csv_chunks,
 )
 from analytics.exports.scores import (
-    SCORE_COLUMNS,
     score_group_count,
-    score_rows,
-    scores_workbook_write,
 )
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from compassion_portal.celery import enqueue_on_commit
 from feedback.access import clinics_for_user
 from feedback.audit import audit_record
 from feedback.models import AuditEvent, Clinic
 
 EXPORT_TASK = "analytics.exports.tasks.export_job_run"
-SCORE_ROWS_PER_CHUNK = 1000
 # A job queued longer than this tells its requester it is waiting for the background worker.
 WORKER_WAIT_NOTICE_SECONDS = 10
 ACCESS_LOST_REASON = (
@@ -64,15 +58,15 @@ class ExportRequest:
     """What to export: kind, format, filters and options. Equal requests are "the same export"."""
 
     kind: str  # ExportJob.Kind
-    file_format: str  # ExportJob.FileFormat; responses are CSV only
+    file_format: str  # ExportJob.FileFormat; EXPORT_FORMATS says which kinds each holds
     where: RollupFilter
     granularity: str = "week"  # scores: day, week or month
     comments: bool = False  # responses: include the free-text comment
     bom: bool = False  # CSV: begin with a byte-order mark so Excel reads UTF-8
 
     def __post_init__(self) -> None:
-        if self.kind == ExportJob.Kind.RESPONSES and self.file_format != ExportJob.FileFormat.CSV:
-            raise ValueError("the responses export is CSV only")
+        if self.kind not in EXPORT_FORMATS[self.file_format].kinds:
+            raise ValueError(f"the {self.kind} export is not available as {self.file_format}")
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -101,37 +95,18 @@ class ExportRequest:
         return f"{self.kind}{detail}-{where.since:%Y%m%d}-{where.until:%Y%m%d}.{self.file_format}"
 
     @property
+    def format(self) -> ExportFormat:
+        return EXPORT_FORMATS[self.file_format]
+
+    @property
     def content_type(self) -> str:
-        if self.file_format == ExportJob.FileFormat.XLSX:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return "text/csv; charset=utf-8"
+        return self.format.content_type
 
 
 def export_row_count(*, export: ExportRequest) -> int:
     if export.kind == ExportJob.Kind.RESPONSES:
         return response_count(where=export.where)
     return score_group_count(where=export.where, granularity=export.granularity)
-
-
-def export_chunks(
-    *, export: ExportRequest, chunk_rows: int | None = None
-) -> Iterator[tuple[int, bytes]]:
-    """(rows, bytes) of a CSV export, header first (0 rows); one chunk in memory at a time."""
-    chunk_rows = chunk_rows or settings.EXPORT_CHUNK_ROWS
-    if export.kind == ExportJob.Kind.RESPONSES:
-        columns = response_columns(comments=export.comments)
-        yield 0, csv_header(columns.header, bom=export.bom)
-        yield from response_csv_chunks(where=export.where, columns=columns, chunk_rows=chunk_rows)
-        return
-    yield 0, csv_header(SCORE_COLUMNS, bom=export.bom)
-    chunk: list[list[Any]] = []
-    for row in score_rows(where=export.where, granularity=export.granularity):
-        chunk.append(row)
-        if len(chunk) >= min(chunk_rows, SCORE_ROWS_PER_CHUNK):
-            yield len(chunk), csv_encoded(chunk)
-            chunk = []
-    if chunk:
-        yield len(chunk), csv_encoded(chunk)
 
 
 def export_audit(
@@ -156,12 +131,11 @@ def export_stream(*, user: AbstractBaseUser, export: ExportRequest) -> Iterator[
     return (data for _, data in export_chunks(export=export))
 
 
-def export_workbook_file(*, user: AbstractBaseUser, export: ExportRequest):
-    """A small scores workbook as an open temporary file, deleted when the response closes it."""
-    file = tempfile.NamedTemporaryFile(suffix=".xlsx", dir=_export_root())
-    rows = scores_workbook_write(
-        rows=score_rows(where=export.where, granularity=export.granularity), path=Path(file.name)
-    )
+def export_temporary_file(*, user: AbstractBaseUser, export: ExportRequest):
+    """A small export of a format not streamed (a workbook) as an open temporary file, deleted
+    when the response closes it."""
+    file = tempfile.NamedTemporaryFile(suffix=f".{export.file_format}", dir=_export_root())
+    rows = export.format.file_write(export=export, path=Path(file.name), progress=_ignored)
     export_audit(actor=user, export=export, rows=rows, file=export.file_name, via="download")
     file.seek(0)
     return file
@@ -222,18 +196,10 @@ def export_job_run(*, job_id: str, chunk_rows: int | None = None, task_id: str =
     final = root / f"{job.pk}.{job.file_format}"
     # Its own partial file per run: a duplicate delivery never writes into another's file.
     partial = root / f"{job.pk}.{uuid.uuid4().hex}.partial"
-    if export.file_format == ExportJob.FileFormat.XLSX:
-        done = scores_workbook_write(
-            rows=_counted(score_rows(where=export.where, granularity=export.granularity), job),
-            path=partial,
-        )
-    else:
-        done = 0
-        with partial.open("wb") as out:
-            for rows, data in export_chunks(export=export, chunk_rows=chunk_rows):
-                out.write(data)
-                done += rows
-                _progress_save(job, done)
+    done = export.format.file_write(
+        export=export, path=partial, progress=lambda rows: _progress_save(job, rows),
+        chunk_rows=chunk_rows,
+    )
     os.replace(partial, final)
     now = timezone.now()
     with transaction.atomic():
@@ -356,12 +322,8 @@ def _may_see_clinics(user: AbstractBaseUser, export: ExportRequest) -> bool:
     return wanted <= allowed
 
 
-def _counted(rows: Iterator[list[Any]], job: ExportJob) -> Iterator[list[Any]]:
-    done = 0
-    for done, row in enumerate(rows, start=1):  # noqa: B007
-        if done % SCORE_ROWS_PER_CHUNK == 0:
-            _progress_save(job, done)
-        yield row
+def _ignored(rows: int) -> None:
+    """Progress of an export no job follows."""
 
 
 def _progress_save(job: ExportJob, done: int) -> None:

@@ -24,7 +24,7 @@ from analytics.exports.services import (
     export_job_waiting_for_worker,
     export_row_count,
     export_stream,
-    export_workbook_file,
+    export_temporary_file,
 )
 from analytics.models import ExportJob
 from feedback.access import clinic_for_user, clinics_for_user
@@ -48,8 +48,8 @@ def export_start(request: HttpRequest) -> HttpResponse:
         if export_row_count(export=export) > settings.EXPORT_ASYNC_THRESHOLD:
             job = export_job_request(user=request.user, export=export)
             return redirect("exports:job", job_id=job.pk)
-        if export.file_format == ExportJob.FileFormat.XLSX:
-            file = export_workbook_file(user=request.user, export=export)
+        if not export.format.streamed:
+            file = export_temporary_file(user=request.user, export=export)
             return FileResponse(file, as_attachment=True, filename=export.file_name,
                                 content_type=export.content_type)
         response = StreamingHttpResponse(

@@ -5,7 +5,6 @@ with None wherever a value is undefined. Methods: ../shared/METHODS.md.
 """
 
 from analytics.stats.distributions import (
-    binomial_cdf_table,
     normal_cdf,
     normal_quantile,
     regularized_incomplete_beta,
@@ -18,7 +17,6 @@ from analytics.stats.funnel import (
     Limits,
     funnel_limits,
     funnel_limits_for_mean,
-    funnel_limits_for_proportion,
     funnel_position,
 )
 from analytics.stats.summaries import (
@@ -59,11 +57,9 @@ __all__ = [
     "ProportionSummary",
     "Recommendation",
     "SuppressionReason",
-    "binomial_cdf_table",
     "breakdown_suppression",
     "funnel_limits",
     "funnel_limits_for_mean",
-    "funnel_limits_for_proportion",
     "funnel_position",
     "is_low_reliability",
     "is_suppressed",

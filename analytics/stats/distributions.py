@@ -142,32 +142,6 @@ def _solve_student_t(probability: float, df: float, guess: float) -> float:
     return t
 
 
-def binomial_cdf_table(n: int, p: float) -> list[float]:
-    """[P(X <= r) for r in 0..n] for X ~ Binomial(n, p), summed from log-space terms."""
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError("p must lie in [0, 1]")
-    if p == 0.0:
-        return [1.0] * (n + 1)
-    if p == 1.0:
-        return [0.0] * n + [1.0]
-    log_p, log_q = math.log(p), math.log1p(-p)
-    cumulative, table = 0.0, []
-    for r in range(n + 1):
-        log_term = (
-            math.lgamma(n + 1)
-            - math.lgamma(r + 1)
-            - math.lgamma(n - r + 1)
-            + r * log_p
-            + (n - r) * log_q
-        )
-        cumulative += math.exp(log_term)
-        table.append(min(cumulative, 1.0))
-    table[-1] = 1.0
-    return table
-
-
 def _check_probability(probability: float) -> None:
     if not 0.0 < probability < 1.0:
         raise ValueError(f"probability must lie strictly between 0 and 1, got {probability}")

@@ -6,11 +6,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from analytics.stats.distributions import binomial_cdf_table, normal_cdf
 from analytics.stats.summaries import Z_95, Z_998
-
-# Below this many expected events (n * p0 or n * (1 - p0)) the normal approximation is poor.
-EXACT_BINOMIAL_BELOW = 5.0
 
 
 @dataclass(frozen=True)
@@ -40,46 +36,13 @@ def funnel_limits_for_mean(*, target: float, sigma: float, n: int, z: float) -> 
     return Limits(target - half_width, target + half_width)
 
 
-def funnel_limits_for_proportion(*, p0: float, n: int, z: float) -> Limits | None:
-    """p0 +/- z * sqrt(p0 (1 - p0) / n) clipped to [0, 1]; exact binomial limits when n * p0 or
-    n * (1 - p0) is below 5."""
-    if not 0.0 <= p0 <= 1.0:
-        raise ValueError("p0 must lie in [0, 1]")
-    if n < 1:
+def funnel_limits(*, n: int, target: float, sigma: float | None) -> FunnelLimits | None:
+    """Both limit pairs at n around the target mean, sigma being the organisation's standard
+    deviation (None: no limits)."""
+    if sigma is None:
         return None
-    if min(n * p0, n * (1.0 - p0)) < EXACT_BINOMIAL_BELOW:
-        cdf = binomial_cdf_table(n, p0)
-        lower = _binomial_limit(cdf, normal_cdf(-z), n)
-        upper = _binomial_limit(cdf, normal_cdf(z), n)
-    else:
-        half_width = z * math.sqrt(p0 * (1.0 - p0) / n)
-        lower, upper = p0 - half_width, p0 + half_width
-    return Limits(min(max(lower, 0.0), 1.0), min(max(upper, 0.0), 1.0))
-
-
-def _binomial_limit(cdf: list[float], probability: float, n: int) -> float:
-    """Spiegelhalter's interpolated binomial quantile, so the exact limits form a smooth curve:
-    r = the smallest count with P(X <= r) >= probability,
-    alpha = (P(X <= r) - probability) / (P(X <= r) - P(X <= r - 1)), limit = (r - alpha) / n."""
-    r = next(count for count, cumulative in enumerate(cdf) if cumulative >= probability)
-    below = cdf[r - 1] if r > 0 else 0.0
-    alpha = (cdf[r] - probability) / (cdf[r] - below)
-    return (r - alpha) / n
-
-
-def funnel_limits(
-    *, n: int, target: float, sigma: float | None = None, proportion: bool = False
-) -> FunnelLimits | None:
-    """Both limit pairs at n: for a mean give sigma; for a proportion set proportion=True
-    (target is then p0 and sigma is sqrt(p0 (1 - p0)))."""
-    if proportion:
-        alert = funnel_limits_for_proportion(p0=target, n=n, z=Z_95)
-        alarm = funnel_limits_for_proportion(p0=target, n=n, z=Z_998)
-    else:
-        if sigma is None:
-            return None
-        alert = funnel_limits_for_mean(target=target, sigma=sigma, n=n, z=Z_95)
-        alarm = funnel_limits_for_mean(target=target, sigma=sigma, n=n, z=Z_998)
+    alert = funnel_limits_for_mean(target=target, sigma=sigma, n=n, z=Z_95)
+    alarm = funnel_limits_for_mean(target=target, sigma=sigma, n=n, z=Z_998)
     if alert is None or alarm is None:
         return None
     return FunnelLimits(n, alert, alarm)

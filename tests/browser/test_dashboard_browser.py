@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.services import dirty_buckets_drain
+from analytics.rollups.services import dirty_buckets_drain
 from feedback.models import ClinicMembership, Provider
 from feedback.services import instrument_definition, response_submit
 

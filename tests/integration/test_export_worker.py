@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.exports.tasks import exports_resend_queued_task
 from analytics.models import ExportJob
+from analytics.tasks import exports_resend_queued_task
 from feedback.models import ClinicMembership, Response
 from feedback.services import response_submit
 from tests.integration.conftest import worker_broker_url

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 import analytics.tasks
 from analytics.models import DimensionRollup, ItemRollup, ResponseRollup
-from analytics.services import rollups_rebuild
+from analytics.rollups.services import rollups_rebuild
 from compassion_portal.celery import app
 from feedback.models import DirtyBucket, Response
 from feedback.services import response_submit
@@ -146,7 +146,7 @@ def test_dashboard_answers_when_redis_is_full_and_refuses_every_write(
     from django.urls import reverse
 
     from compassion_portal import settings as project_settings
-    from tests.analytics.test_dashboard_access import PERIOD, respond
+    from tests.analytics.dashboard.test_dashboard_access import PERIOD, respond
 
     # The project's own wiring of the {% cache %} fragments, on this test's Redis.
     fragments = {**project_settings.CACHES["template_fragments"], "LOCATION": own_redis.url}

@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from analytics.exports.services import ExportRequest, export_audit, export_chunks, export_row_count
+from analytics.exports.formats import export_chunks
+from analytics.exports.services import ExportRequest, export_audit, export_row_count
 from analytics.models import ExportJob
-from analytics.selectors import RollupFilter
+from analytics.rollups.selectors import RollupFilter
 from feedback.models import Channel, Clinic, Provider, VisitType, language_codes
 
 

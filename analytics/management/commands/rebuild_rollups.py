@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from analytics.services import BULK_MIN_DAYS, REBUILD_DAYS_PER_BATCH, rollups_rebuild
+from analytics.rollups.services import BULK_MIN_DAYS, REBUILD_DAYS_PER_BATCH, rollups_rebuild
 
 
 def _date(value: str) -> dt.date:

@@ -1,0 +1,1 @@
+"""Comment analytics: sentiment and themes of comments and testimonials, and their section."""
