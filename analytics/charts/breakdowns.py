@@ -22,6 +22,7 @@ from analytics.charts.figure_style import (
     percent,
     rounded,
 )
+from analytics.charts.wording import gettext, gettext_noop, pgettext
 from analytics.stats import (
     Moments,
     Proportion,
@@ -35,9 +36,9 @@ from analytics.stats import (
 )
 
 RECOMMEND_CLASSES = (  # (name, answers, colour)
-    ("Detractors (0-6)", range(0, 7), VERMILLION),
-    ("Passives (7-8)", range(7, 9), GREY),
-    ("Promoters (9-10)", range(9, 11), BLUISH_GREEN),
+    (gettext_noop("Detractors (0-6)"), range(0, 7), VERMILLION),
+    (gettext_noop("Passives (7-8)"), range(7, 9), GREY),
+    (gettext_noop("Promoters (9-10)"), range(9, 11), BLUISH_GREEN),
 )
 
 
@@ -64,9 +65,12 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Top-box answers, percent (0-100)",
+            x_title=gettext("Top-box answers, percent (0-100)"),
             y_title="",
-            xaxis={"title": {"text": "Top-box answers, percent (0-100)"}, "range": [0, 100]},
+            xaxis={
+                "title": {"text": gettext("Top-box answers, percent (0-100)")},
+                "range": [0, 100],
+            },
             yaxis={"autorange": "reversed", "automargin": True},
             showlegend=False,
         )
@@ -101,7 +105,10 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
         error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#404040"},
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     )
-    columns = ("Item", "Valid answers", "Top-box %", "95% CI lower", "95% CI upper", "Note")
+    columns = (
+        gettext("Item"), gettext("Valid answers"), gettext("Top-box %"), gettext("95% CI lower"),
+        gettext("95% CI upper"), gettext("Note"),
+    )
     return Chart(figure, DataTable(columns, tuple(rows)))
 
 
@@ -130,7 +137,7 @@ def dimension_clinic_heatmap(
             if reason is not None:
                 z_row.append(None)
                 small = reason is SuppressionReason.SMALL_GROUP
-                text_row.append(f"n<{min_group_size}" if small else "hidden")
+                text_row.append(f"n<{min_group_size}" if small else pgettext("cell", "hidden"))
                 hover_row.append(note)
                 rows.append((dimension, clinic, None, None, None, None, note))
                 continue
@@ -155,8 +162,8 @@ def dimension_clinic_heatmap(
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Clinic",
-            y_title="Dimension",
+            x_title=gettext("Clinic"),
+            y_title=gettext("Dimension"),
             yaxis={"autorange": "reversed", "automargin": True},
         )
     )
@@ -172,11 +179,14 @@ def dimension_clinic_heatmap(
         colorscale=CIVIDIS,
         zmin=0,
         zmax=100,
-        colorbar={"title": {"text": SCORE_AXIS_TITLE}},
+        colorbar={"title": {"text": gettext(SCORE_AXIS_TITLE)}},
         xgap=2,
         ygap=2,
     )
-    columns = ("Dimension", "Clinic", "Responses", "Score", "95% CI lower", "95% CI upper", "Note")
+    columns = (
+        gettext("Dimension"), gettext("Clinic"), gettext("Responses"), gettext("Score"),
+        gettext("95% CI lower"), gettext("95% CI upper"), gettext("Note"),
+    )
     return Chart(figure, DataTable(columns, tuple(rows)))
 
 
@@ -189,13 +199,18 @@ def recommend_distribution(*, title: str, counts: Sequence[int], min_group_size:
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Likelihood to recommend (0 = not at all likely, 10 = extremely likely)",
-            y_title=PERCENT_AXIS_TITLE,
+            x_title=gettext(
+                "Likelihood to recommend (0 = not at all likely, 10 = extremely likely)"
+            ),
+            y_title=gettext(PERCENT_AXIS_TITLE),
             xaxis={"dtick": 1, "range": [-0.5, 10.5]},
             barmode="overlay",
         )
     )
-    columns = ("Answer", "Class", "Count", "Percent", "Note")
+    columns = (
+        pgettext("on a scale", "Answer"), gettext("Class"), gettext("Count"), gettext("Percent"),
+        gettext("Note"),
+    )
     if is_suppressed(n, min_group_size=min_group_size):
         note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
         figure.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=note, showarrow=False)
@@ -206,14 +221,19 @@ def recommend_distribution(*, title: str, counts: Sequence[int], min_group_size:
     )
     figure.update_layout(title={"text": f"{title} · NPS {nps(recommendation):+.0f} (n={n})"})
     rows = []
-    for name, answers, colour in RECOMMEND_CLASSES:
+    for english_name, answers, colour in RECOMMEND_CLASSES:
+        name = gettext(english_name)
         figure.add_bar(
             x=list(answers),
             y=[100.0 * counts[a] / n for a in answers],
             name=name,
             marker={"color": colour},
             customdata=[counts[a] for a in answers],
-            hovertemplate="%{x}: %{y:.1f}% (%{customdata} answers)<extra>" + name + "</extra>",
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata} "
+            + pgettext("hover", "answers")
+            + ")<extra>"
+            + name
+            + "</extra>",
         )
         rows.extend((a, name, counts[a], rounded(100.0 * counts[a] / n), "") for a in answers)
     return Chart(figure, DataTable(columns, tuple(rows)))
