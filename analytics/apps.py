@@ -5,8 +5,8 @@ class AnalyticsConfig(AppConfig):
     name = 'analytics'
 
     def ready(self) -> None:
-        # The chart modules stay free of Django; their text follows the page's language.
-        from django.utils import translation
+        # The chart modules stay free of Django; their text and numbers follow the page's language.
+        from django.utils import formats, translation
 
         from analytics.charts.wording import translation_install
 
@@ -14,4 +14,5 @@ class AnalyticsConfig(AppConfig):
             gettext=translation.gettext,
             ngettext=translation.ngettext,
             pgettext=translation.pgettext,
+            decimal_separator=lambda: formats.get_format("DECIMAL_SEPARATOR"),
         )

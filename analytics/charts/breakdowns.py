@@ -22,7 +22,7 @@ from analytics.charts.figure_style import (
     percent,
     rounded,
 )
-from analytics.charts.wording import gettext, gettext_noop, pgettext
+from analytics.charts.wording import decimal, gettext, gettext_noop, pgettext
 from analytics.stats import (
     Moments,
     Proportion,
@@ -143,8 +143,8 @@ def dimension_clinic_heatmap(
                 continue
             summary = mean_summary(moments)
             z_row.append(summary.mean)
-            text_row.append(f"{summary.mean:.1f}")
-            hover_row.append(f"{summary.mean:.1f} (n={summary.n})")
+            text_row.append(decimal(summary.mean))
+            hover_row.append(f"{decimal(summary.mean)} (n={summary.n})")
             rows.append(
                 (
                     dimension,

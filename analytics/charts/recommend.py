@@ -18,7 +18,7 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
-from analytics.charts.wording import gettext, gettext_noop, pgettext, translated
+from analytics.charts.wording import decimal, gettext, gettext_noop, pgettext, translated
 from analytics.stats import Recommendation, SuppressionReason, is_suppressed, nps
 
 COLUMNS = (
@@ -66,7 +66,7 @@ def recommend_classes_chart(
         x=labels,
         y=percents,
         marker={"color": [colour for *_, colour in classes]},
-        text=[f"{value:.1f}%" for value in percents],
+        text=[f"{decimal(value)}%" for value in percents],
         textposition="outside",
         customdata=[count for _, _, count, _ in classes],
         hovertemplate="%{x}: %{y:.1f}% (%{customdata} "

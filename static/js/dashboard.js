@@ -2,13 +2,23 @@
 // No inline scripts: the page's Content Security Policy forbids them.
 (function () {
   "use strict";
+  // Month and day names and number separators of the page's language (from the server).
+  function locale() {
+    var source = document.getElementById("plotly-locale");
+    if (!source || typeof Plotly === "undefined") { return undefined; }
+    var found = JSON.parse(source.textContent);
+    Plotly.register({moduleType: "locale", name: found.name, dictionary: {}, format: found.format});
+    return found.name;
+  }
   function draw() {
+    var language = locale();
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source || typeof Plotly === "undefined") { return; }
       var figure = JSON.parse(source.textContent);
       Plotly.newPlot(el, figure.data || [], figure.layout || {}, {
         responsive: true,
+        locale: language,
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]
       }).then(function () { el.setAttribute("data-rendered", "true"); });
