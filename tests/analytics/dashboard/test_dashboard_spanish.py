@@ -189,6 +189,11 @@ def test_spanish_dashboard_writes_decimal_commas_and_spanish_notes(manager_clien
     assert re.search(r"IC del 95% de \d+,\d a \d+,\d", tile)
     assert "frente a los 28 días anteriores" in tile
     assert "menos de 10 respuestas" in spanish_page
+    heatmap = re.search(
+        r'<script id="figure-heatmap" type="application/json">(.*?)</script>', spanish_page
+    ).group(1)
+    cells = [cell for row in json.loads(heatmap)["data"][0]["text"] for cell in row]
+    assert any(re.fullmatch(r"\d+,\d", cell) for cell in cells), cells  # written into the figure
     assert "Nunca se muestran grupos de menos de 10 respuestas." in spanish_page
 
 
