@@ -12,11 +12,16 @@ from django.utils import dates, formats
 from django.utils.translation import get_language
 
 
-def plotly_locale() -> dict[str, Any]:
-    """For Plotly.register({moduleType: "locale", ...}); plotly's weeks start on Sunday."""
+def plotly_locale() -> dict[str, Any] | None:
+    """For Plotly.register({moduleType: "locale", ...}); None in English, plotly's own locale
+    (registering "en" again would replace it, and the date formats every locale falls back to
+    with it). plotly's weeks start on Sunday."""
+    language = get_language() or "en"
+    if language.split("-")[0] == "en":
+        return None
     sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Django's weekdays start on Monday
     return {
-        "name": get_language() or "en",
+        "name": language,
         "format": {
             "days": [str(dates.WEEKDAYS[day]) for day in sunday_first],
             "shortDays": [str(dates.WEEKDAYS_ABBR[day]) for day in sunday_first],

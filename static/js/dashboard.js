@@ -7,6 +7,7 @@
     var source = document.getElementById("plotly-locale");
     if (!source || typeof Plotly === "undefined") { return undefined; }
     var found = JSON.parse(source.textContent);
+    if (!found) { return undefined; }  // English: plotly's own locale
     Plotly.register({moduleType: "locale", name: found.name, dictionary: {}, format: found.format});
     return found.name;
   }
@@ -16,12 +17,14 @@
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source || typeof Plotly === "undefined") { return; }
       var figure = JSON.parse(source.textContent);
-      Plotly.newPlot(el, figure.data || [], figure.layout || {}, {
+      var config = {
         responsive: true,
-        locale: language,
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]
-      }).then(function () { el.setAttribute("data-rendered", "true"); });
+      };
+      if (language) { config.locale = language; }  // undefined would break plotly's default
+      Plotly.newPlot(el, figure.data || [], figure.layout || {}, config)
+        .then(function () { el.setAttribute("data-rendered", "true"); });
     });
   }
   // Filters submit on change so the URL always holds the view being shown.
