@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The columns every rollup is keyed by, in the order of their unique index: the dashboard always
 # filters by clinic and a date range first, then by the rest.
@@ -269,18 +270,18 @@ class ExportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Kind(models.TextChoices):
-        RESPONSES = "responses", "Responses"
-        SCORES = "scores", "Scores by period"
+        RESPONSES = "responses", _("Responses")
+        SCORES = "scores", _("Scores by period")
 
     class FileFormat(models.TextChoices):
         CSV = "csv", "CSV"
-        XLSX = "xlsx", "Excel workbook"
+        XLSX = "xlsx", _("Excel workbook")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requester = models.ForeignKey(

@@ -122,3 +122,13 @@ def admin_user(db):
     from django.contrib.auth.models import User
 
     return User.objects.create_superuser("admin", password=ADMIN_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a request in Spanish leaves Spanish active in
+    the thread (LocaleMiddleware does not reset it), and chart text follows the active one."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

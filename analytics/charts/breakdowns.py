@@ -18,6 +18,7 @@ from analytics.charts.figure_style import (
     percent,
     rounded,
 )
+from analytics.charts.wording import decimal, gettext, pgettext
 from analytics.stats import (
     Moments,
     Proportion,
@@ -51,9 +52,12 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Top-box answers, percent (0-100)",
+            x_title=gettext("Top-box answers, percent (0-100)"),
             y_title="",
-            xaxis={"title": {"text": "Top-box answers, percent (0-100)"}, "range": [0, 100]},
+            xaxis={
+                "title": {"text": gettext("Top-box answers, percent (0-100)")},
+                "range": [0, 100],
+            },
             yaxis={"autorange": "reversed", "automargin": True},
             showlegend=False,
         )
@@ -88,7 +92,10 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
         error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#404040"},
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     )
-    columns = ("Item", "Valid answers", "Top-box %", "95% CI lower", "95% CI upper", "Note")
+    columns = (
+        gettext("Item"), gettext("Valid answers"), gettext("Top-box %"), gettext("95% CI lower"),
+        gettext("95% CI upper"), gettext("Note"),
+    )
     return Chart(figure, DataTable(columns, tuple(rows)))
 
 
@@ -117,14 +124,14 @@ def dimension_clinic_heatmap(
             if reason is not None:
                 z_row.append(None)
                 small = reason is SuppressionReason.SMALL_GROUP
-                text_row.append(f"n<{min_group_size}" if small else "hidden")
+                text_row.append(f"n<{min_group_size}" if small else pgettext("cell", "hidden"))
                 hover_row.append(note)
                 rows.append((dimension, clinic, None, None, None, None, note))
                 continue
             summary = mean_summary(moments)
             z_row.append(summary.mean)
-            text_row.append(f"{summary.mean:.1f}")
-            hover_row.append(f"{summary.mean:.1f} (n={summary.n})")
+            text_row.append(decimal(summary.mean))
+            hover_row.append(f"{decimal(summary.mean)} (n={summary.n})")
             rows.append(
                 (
                     dimension,
@@ -142,8 +149,8 @@ def dimension_clinic_heatmap(
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Clinic",
-            y_title="Dimension",
+            x_title=gettext("Clinic"),
+            y_title=gettext("Dimension"),
             yaxis={"autorange": "reversed", "automargin": True},
         )
     )
@@ -159,9 +166,12 @@ def dimension_clinic_heatmap(
         colorscale=CIVIDIS,
         zmin=0,
         zmax=100,
-        colorbar={"title": {"text": SCORE_AXIS_TITLE}},
+        colorbar={"title": {"text": gettext(SCORE_AXIS_TITLE)}},
         xgap=2,
         ygap=2,
     )
-    columns = ("Dimension", "Clinic", "Responses", "Score", "95% CI lower", "95% CI upper", "Note")
+    columns = (
+        gettext("Dimension"), gettext("Clinic"), gettext("Responses"), gettext("Score"),
+        gettext("95% CI lower"), gettext("95% CI upper"), gettext("Note"),
+    )
     return Chart(figure, DataTable(columns, tuple(rows)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from analytics.stats import SuppressionReason, suppression_label
+from analytics.charts.wording import gettext, gettext_noop, ngettext
+from analytics.stats import SuppressionReason
 
 # Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
 BLACK = "#000000"
@@ -20,8 +21,9 @@ GREY = "#8C8C8C"
 BAND = "rgba(86, 180, 233, 0.25)"  # sky blue, translucent: confidence bands
 
 FONT_SIZE = 14
-SCORE_AXIS_TITLE = "Score (0-100)"
-PERCENT_AXIS_TITLE = "Percent (0-100)"
+# English here; gettext() where a figure is built, in the page's language.
+SCORE_AXIS_TITLE = gettext_noop("Score (0-100)")
+PERCENT_AXIS_TITLE = gettext_noop("Percent (0-100)")
 
 
 @dataclass(frozen=True)
@@ -118,5 +120,14 @@ def percent(value: float | None) -> float | None:
 
 
 def hidden_note(reason: SuppressionReason | None, *, min_group_size: int) -> str:
-    """The table's note column: why a value is hidden, or "" when it is shown."""
-    return "" if reason is None else suppression_label(reason, min_group_size=min_group_size)
+    """The table's note column: why a value is hidden, or "" when it is shown, in the page's
+    language (exports keep analytics.stats.suppression_label's English: they are data)."""
+    if reason is None:
+        return ""
+    if reason is SuppressionReason.SMALL_GROUP:
+        text = ngettext(
+            "fewer than %(n)d response", "fewer than %(n)d responses", min_group_size
+        )
+    else:
+        text = gettext("hidden so that a group of fewer than %(n)d cannot be worked out")
+    return text % {"n": min_group_size}

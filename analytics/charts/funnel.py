@@ -21,6 +21,7 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
+from analytics.charts.wording import gettext, gettext_noop, pgettext, translated
 from analytics.stats import (
     FunnelLimits,
     FunnelPosition,
@@ -34,22 +35,29 @@ from analytics.stats import (
 
 CURVE_POINTS = 80
 FUNNEL_COLUMNS = (
-    "Unit",
-    "Responses",
-    "Value",
-    "95% lower limit",
-    "95% upper limit",
-    "99.8% lower limit",
-    "99.8% upper limit",
-    "Position",
-    "Note",
+    gettext_noop("Unit"),
+    gettext_noop("Responses"),
+    gettext_noop("Value"),
+    # xgettext:no-python-format
+    gettext_noop("95% lower limit"),
+    # xgettext:no-python-format
+    gettext_noop("95% upper limit"),
+    # xgettext:no-python-format
+    gettext_noop("99.8% lower limit"),
+    # xgettext:no-python-format
+    gettext_noop("99.8% upper limit"),
+    gettext_noop("Position"),
+    gettext_noop("Note"),
 )
 POSITION_STYLE = {
-    FunnelPosition.INSIDE: ("Inside the 95% limits", "circle", BLUE),
-    FunnelPosition.ALERT: ("Outside 95% (alert)", "square", ORANGE),
-    FunnelPosition.ALARM: ("Outside 99.8% (alarm)", "diamond", VERMILLION),
-    None: ("Units (no organisation value to compare with)", "circle", BLUE),
+    FunnelPosition.INSIDE: (  # xgettext:no-python-format
+        gettext_noop("Inside the 95% limits"), "circle", BLUE
+    ),
+    FunnelPosition.ALERT: (gettext_noop("Outside 95% (alert)"), "square", ORANGE),
+    FunnelPosition.ALARM: (gettext_noop("Outside 99.8% (alarm)"), "diamond", VERMILLION),
+    None: (gettext_noop("Units (no organisation value to compare with)"), "circle", BLUE),
 }
+
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ def funnel_chart_for_means(
     organisation: Moments,
     min_group_size: int,
     low_reliability_n: int | None = None,
-    value_title: str = SCORE_AXIS_TITLE,
+    value_title: str | None = None,
 ) -> Chart:
     """Target = the organisation's mean, sigma = its standard deviation (0-100 scores)."""
     target, sigma = organisation.mean, organisation.sd
@@ -83,6 +91,7 @@ def funnel_chart_for_means(
         return funnel_limits(n=n, target=target, sigma=sigma)
 
     plain = [_Unit(unit.label, unit.moments.n, unit.moments.mean) for unit in units]
+    value_title = value_title or gettext(SCORE_AXIS_TITLE)
     return _funnel_chart(
         title, plain, target, limits_at, min_group_size, low_reliability_n, value_title
     )
@@ -108,7 +117,7 @@ def _funnel_chart(
         {index: unit.n for index, unit in enumerate(units)}, min_group_size=min_group_size
     )
     figure = PlotlyFigure(
-        layout=base_layout(title=title, x_title="Responses (n)", y_title=value_title)
+        layout=base_layout(title=title, x_title=gettext("Responses (n)"), y_title=value_title)
     )
     largest = max([unit.n for unit in units] + [min_group_size * 2])
     sizes = funnel_curve_sizes(math.ceil(largest * 1.1), smallest_n=max(min_group_size, 1))
@@ -118,14 +127,18 @@ def _funnel_chart(
             x=[sizes[0], sizes[-1]],
             y=[target] * 2,
             mode="lines",
-            name="Target (organisation)",
+            name=gettext("Target (organisation)"),
             line={"color": BLACK, "width": 1.5},
         )
+        # xgettext:no-python-format
+        alert = gettext("95% limits")
+        # xgettext:no-python-format
+        alarm = gettext("99.8% limits")
         for name, level, side, dash in (
-            ("95% limits", "alert", "lower", "dash"),
-            ("95% limits", "alert", "upper", "dash"),
-            ("99.8% limits", "alarm", "lower", "dot"),
-            ("99.8% limits", "alarm", "upper", "dot"),
+            (alert, "alert", "lower", "dash"),
+            (alert, "alert", "upper", "dash"),
+            (alarm, "alarm", "lower", "dot"),
+            (alarm, "alarm", "upper", "dot"),
         ):
             figure.add_scatter(
                 x=sizes,
@@ -155,7 +168,7 @@ def _funnel_chart(
     for position, members in placed.items():
         if members:
             _add_units(figure, position, members)
-    return Chart(figure, DataTable(FUNNEL_COLUMNS, tuple(rows)))
+    return Chart(figure, DataTable(translated(FUNNEL_COLUMNS), tuple(rows)))
 
 
 def _add_units(
@@ -166,11 +179,11 @@ def _add_units(
         x=[unit.n for unit, _ in members],
         y=[unit.value for unit, _ in members],
         mode="markers+text" if position is FunnelPosition.ALARM else "markers",
-        name=label,
+        name=gettext(label),
         # Only units beyond 99.8% are named on the plot; every unit is named on hover.
         text=[unit.label for unit, _ in members],
         textposition="top center",
-        customdata=[["low reliability" if low else ""] for _, low in members],
+        customdata=[[gettext("low reliability") if low else ""] for _, low in members],
         marker={
             "symbol": [f"{symbol}-open" if low else symbol for _, low in members],
             "size": 14 if position is FunnelPosition.ALARM else 10,
@@ -179,6 +192,15 @@ def _add_units(
         },
         hovertemplate="%{text}<br>n=%{x}, %{y:.1f} %{customdata[0]}<extra></extra>",
     )
+
+
+def _position_name(position: FunnelPosition) -> str:
+    """The table's Position column, in the page's language (in English, the enum's values)."""
+    return {
+        FunnelPosition.INSIDE: pgettext("funnel position", "inside"),
+        FunnelPosition.ALERT: pgettext("funnel position", "alert"),
+        FunnelPosition.ALARM: pgettext("funnel position", "alarm"),
+    }[position]
 
 
 def _row(
@@ -211,6 +233,6 @@ def _row(
         unit.n,
         rounded(unit.value),
         *(rounded(b) for b in bounds),
-        None if position is None else position.value,
-        "low reliability" if low else "",
+        None if position is None else _position_name(position),
+        gettext("low reliability") if low else "",
     )

@@ -18,9 +18,16 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
+from analytics.charts.wording import decimal, gettext, gettext_noop, pgettext, translated
 from analytics.stats import Recommendation, SuppressionReason, is_suppressed, nps
 
-COLUMNS = ("Class", "Answers", "Count", "Percent", "Note")
+COLUMNS = (
+    gettext_noop("Class"),
+    gettext_noop("Answers"),
+    gettext_noop("Count"),
+    gettext_noop("Percent"),
+    gettext_noop("Note"),
+)
 
 
 def recommend_classes_chart(
@@ -29,16 +36,21 @@ def recommend_classes_chart(
     """Percent of valid answers in each class, with the NPS (promoters % - detractors %)."""
     n = recommendation.n
     classes = (
-        ("Detractors", "0-6", recommendation.detractors, VERMILLION),
-        ("Passives", "7-8", n - recommendation.promoters - recommendation.detractors, GREY),
-        ("Promoters", "9-10", recommendation.promoters, BLUISH_GREEN),
+        (gettext("Detractors"), "0-6", recommendation.detractors, VERMILLION),
+        (
+            gettext("Passives"),
+            "7-8",
+            n - recommendation.promoters - recommendation.detractors,
+            GREY,
+        ),
+        (gettext("Promoters"), "9-10", recommendation.promoters, BLUISH_GREEN),
     )
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title="Answer to 'how likely to recommend' (0-10)",
-            y_title=PERCENT_AXIS_TITLE,
-            yaxis={"title": {"text": PERCENT_AXIS_TITLE}, "range": [0, 100]},
+            x_title=gettext("Answer to 'how likely to recommend' (0-10)"),
+            y_title=gettext(PERCENT_AXIS_TITLE),
+            yaxis={"title": {"text": gettext(PERCENT_AXIS_TITLE)}, "range": [0, 100]},
             showlegend=False,
         )
     )
@@ -46,7 +58,7 @@ def recommend_classes_chart(
         note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
         figure.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=note, showarrow=False)
         rows = tuple((name, answers, None, None, note) for name, answers, _, _ in classes)
-        return Chart(figure, DataTable(COLUMNS, rows))
+        return Chart(figure, DataTable(translated(COLUMNS), rows))
     figure.update_layout(title={"text": f"{title} · NPS {nps(recommendation):+.0f} (n={n})"})
     labels = [f"{name} ({answers})" for name, answers, _, _ in classes]
     percents = [100.0 * count / n for _, _, count, _ in classes]
@@ -54,13 +66,15 @@ def recommend_classes_chart(
         x=labels,
         y=percents,
         marker={"color": [colour for *_, colour in classes]},
-        text=[f"{value:.1f}%" for value in percents],
+        text=[f"{decimal(value)}%" for value in percents],
         textposition="outside",
         customdata=[count for _, _, count, _ in classes],
-        hovertemplate="%{x}: %{y:.1f}% (%{customdata} answers)<extra></extra>",
+        hovertemplate="%{x}: %{y:.1f}% (%{customdata} "
+        + pgettext("hover", "answers")
+        + ")<extra></extra>",
     )
     rows = tuple(
         (name, answers, count, rounded(percent), "")
         for (name, answers, count, _), percent in zip(classes, percents, strict=True)
     )
-    return Chart(figure, DataTable(COLUMNS, rows))
+    return Chart(figure, DataTable(translated(COLUMNS), rows))

@@ -23,6 +23,7 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
+from analytics.charts.wording import gettext, gettext_noop, translated
 from analytics.stats import (
     MeanSummary,
     Moments,
@@ -33,23 +34,23 @@ from analytics.stats import (
 from analytics.stats.spc import Signal, XmrChart, xmr_chart
 
 SIGNAL_STYLE: dict[Signal, tuple[str, str, str]] = {
-    Signal.BEYOND_LIMIT: ("Beyond a limit", "diamond", VERMILLION),
-    Signal.SHIFT: ("Shift (7 on one side)", "square", ORANGE),
-    Signal.TREND: ("Trend (7 rising or falling)", "triangle-up", REDDISH_PURPLE),
-    Signal.TWO_OF_THREE: ("2 of 3 near a limit", "circle-open", BLACK),
+    Signal.BEYOND_LIMIT: (gettext_noop("Beyond a limit"), "diamond", VERMILLION),
+    Signal.SHIFT: (gettext_noop("Shift (7 on one side)"), "square", ORANGE),
+    Signal.TREND: (gettext_noop("Trend (7 rising or falling)"), "triangle-up", REDDISH_PURPLE),
+    Signal.TWO_OF_THREE: (gettext_noop("2 of 3 near a limit"), "circle-open", BLACK),
 }
 
 TREND_COLUMNS = (
-    "Period",
-    "Responses",
-    "Score",
-    "95% CI lower",
-    "95% CI upper",
-    "Centre",
-    "Lower limit",
-    "Upper limit",
-    "Signals",
-    "Note",
+    gettext_noop("Period"),
+    gettext_noop("Responses"),
+    gettext_noop("Score"),
+    gettext_noop("95% CI lower"),
+    gettext_noop("95% CI upper"),
+    gettext_noop("Centre"),
+    gettext_noop("Lower limit"),
+    gettext_noop("Upper limit"),
+    gettext_noop("Signals"),
+    gettext_noop("Note"),
 )
 
 
@@ -72,11 +73,13 @@ def trend_chart(
     min_group_size: int,
     interventions: Sequence[Intervention] = (),
     rebase_at_interventions: bool = True,
-    period_title: str = "Week starting",
-    value_title: str = SCORE_AXIS_TITLE,
+    period_title: str | None = None,
+    value_title: str | None = None,
 ) -> Chart:
     """Periods in time order. Small periods are hidden, and so is the next-smallest one (the
     periods add up to the headline figure); hidden periods are gaps in the control chart."""
+    period_title = period_title or gettext("Week starting")
+    value_title = value_title or gettext(SCORE_AXIS_TITLE)
     hidden = breakdown_suppression(
         {index: period.moments.n for index, period in enumerate(periods)},
         min_group_size=min_group_size,
@@ -111,23 +114,25 @@ def trend_chart(
         line={"width": 0},
         fill="tonexty",
         fillcolor=BAND,
-        name="95% confidence interval",
+        # xgettext:no-python-format
+        name=gettext("95% confidence interval"),
         hoverinfo="skip",
     )
+    score = gettext("Score")
     figure.add_scatter(
         x=x,
         y=values,
         mode="lines+markers",
-        name="Score",
+        name=score,
         line={"color": BLUE, "width": 2},
         marker={"size": 7},
         customdata=[[p.moments.n if i not in hidden else None] for i, p in enumerate(periods)],
-        hovertemplate="%{y:.1f} (n=%{customdata[0]})<extra>Score</extra>",
+        hovertemplate=f"%{{y:.1f}} (n=%{{customdata[0]}})<extra>{score}</extra>",
     )
     for name, attribute, dash in (
-        ("Centre", "centre", "solid"),
-        ("Lower limit", "lower", "dash"),
-        ("Upper limit", "upper", "dash"),
+        (gettext("Centre"), "centre", "solid"),
+        (gettext("Lower limit"), "lower", "dash"),
+        (gettext("Upper limit"), "upper", "dash"),
     ):
         figure.add_scatter(
             x=x,
@@ -135,7 +140,9 @@ def trend_chart(
             mode="lines",
             name=name,
             # Steps, so a rebased level starts at its first period instead of sloping into it.
-            line={"color": GREY if name == "Centre" else SKY_BLUE, "dash": dash, "shape": "hv"},
+            line={
+                "color": GREY if attribute == "centre" else SKY_BLUE, "dash": dash, "shape": "hv"
+            },
             hovertemplate=f"%{{y:.1f}}<extra>{name}</extra>",
         )
     # Beyond-a-limit is drawn last, on top, since one point can carry several signals.
@@ -146,14 +153,14 @@ def trend_chart(
                 x=[x[i] for i in marked],
                 y=[values[i] for i in marked],
                 mode="markers",
-                name=label,
+                name=gettext(label),
                 marker={
                     "symbol": symbol,
                     "size": 16 if symbol.endswith("open") else 12,
                     "color": colour,
                     "line": {"width": 2},
                 },
-                hovertemplate=f"{label}<extra></extra>",
+                hovertemplate=f"{gettext(label)}<extra></extra>",
             )
     for intervention in interventions:
         when = intervention.on.isoformat()
@@ -185,11 +192,11 @@ def _trend_table(
                 rounded(point.centre),
                 rounded(point.lower),
                 rounded(point.upper),
-                "; ".join(SIGNAL_STYLE[s][0] for s in SIGNAL_STYLE if s in point.signals),
+                "; ".join(gettext(SIGNAL_STYLE[s][0]) for s in SIGNAL_STYLE if s in point.signals),
                 hidden_note(hidden.get(index), min_group_size=min_group_size),
             )
         )
-    return DataTable(TREND_COLUMNS, tuple(rows))
+    return DataTable(translated(TREND_COLUMNS), tuple(rows))
 
 
 def _period_indices(

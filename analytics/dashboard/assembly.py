@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from analytics.charts import (
     Chart,
@@ -126,7 +127,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         tiles.append(
             percent_positive_tile(
                 key=f"positive-{d.id}",
-                label=f"% positive ({labels[d.id].lower()})",
+                label=gettext("%% positive (%(dimension)s)") % {"dimension": labels[d.id].lower()},
                 current=totals.get(d.id, DimensionSums()).positive,
                 previous=reads.previous.get(d.id, DimensionSums()).positive,
                 days=scope.days,
@@ -136,7 +137,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
     for d in definition.recommend_dimensions:
         tiles.append(
             nps_tile(
-                label=f"NPS ({labels[d.id].lower()})",
+                label=gettext("NPS (%(dimension)s)") % {"dimension": labels[d.id].lower()},
                 current=totals.get(d.id, DimensionSums()).recommendation,
                 previous=reads.previous.get(d.id, DimensionSums()).recommendation,
                 days=scope.days,
@@ -164,14 +165,20 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
     starts = period_starts(scope.since, scope.until, scope.granularity)
     trends = []
     for d in scored:
-        title = f"{labels[d.id]}: {'weekly' if scope.granularity == 'week' else 'monthly'} trend"
+        title = (
+            gettext("%(dimension)s: weekly trend")
+            if scope.granularity == "week"
+            else gettext("%(dimension)s: monthly trend")
+        ) % {"dimension": labels[d.id]}
         chart = trend_chart(
             title=title,
             periods=[
                 TrendPeriod(start, reads.trend.get((start, d.id), Moments())) for start in starts
             ],
             min_group_size=small,
-            period_title="Week starting" if scope.granularity == "week" else "Month",
+            period_title=(
+                gettext("Week starting") if scope.granularity == "week" else gettext("Month")
+            ),
         )
         trends.append(ChartView.of(f"trend-{d.id}", title, chart))
     comparisons = [
@@ -180,7 +187,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         _heatmap(scope, reads, scored, labels),
     ]
     for d in definition.recommend_dimensions:
-        title = f"{labels[d.id]}: distribution"
+        title = gettext("%(dimension)s: distribution") % {"dimension": labels[d.id]}
         chart = recommend_classes_chart(
             title=title,
             recommendation=totals.get(d.id, DimensionSums()).recommendation,
@@ -203,15 +210,15 @@ def _funnel(scope: DashboardScope, reads: DashboardReads, labels: dict[str, str]
             units[key] = units.get(key, Moments()) + sums.moments
     if scope.compares_clinics:
         named = [UnitMoments(scope.clinic_name(key), m) for key, m in units.items()]
-        what = "clinics"
+        title = gettext("%(dimension)s: clinics compared (funnel plot)")
     else:
         ordered = sorted(units.items(), key=lambda kv: (kv[0] is None, scope.provider_name(kv[0])))
         named = [UnitMoments(scope.provider_name(key), m) for key, m in ordered]
-        what = "providers"
+        title = gettext("%(dimension)s: providers compared (funnel plot)")
     organisation = reads.totals.get(dimension, DimensionSums()).moments
     if is_suppressed(organisation.n, min_group_size=scope.min_group_size):
         organisation = Moments()  # its mean would be drawn as the target line
-    title = f"{labels.get(dimension, dimension)}: {what} compared (funnel plot)"
+    title %= {"dimension": labels.get(dimension, dimension)}
     chart = funnel_chart_for_means(
         title=title,
         units=named,
@@ -231,7 +238,7 @@ def _items(
         for item in definition.items
         if item.dimension in mean_scored
     ]
-    title = "Top-box answers by question"
+    title = gettext("Top-box answers by question")
     chart = top_box_bars(title=title, items=items, min_group_size=scope.min_group_size)
     return ChartView.of("items", title, chart)
 
@@ -245,7 +252,7 @@ def _heatmap(
         if dimension in shown:
             key = (labels[dimension], scope.clinic_name(clinic_id))
             cells[key] = cells.get(key, Moments()) + sums.moments
-    title = "Dimension scores by clinic"
+    title = gettext("Dimension scores by clinic")
     chart = dimension_clinic_heatmap(
         title=title,
         dimensions=[labels[d.id] for d in scored],

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from django.utils.translation import gettext
+
 from analytics.rollups.selectors import RollupFilter
 
 
@@ -81,9 +83,9 @@ class DashboardScope:
 
     def provider_name(self, provider_id: int | None) -> str:
         if provider_id is None:
-            return "No provider recorded"
+            return gettext("No provider recorded")
         names = (p.name for p in self.providers if p.id == provider_id)
-        return next(names, f"Provider {provider_id}")
+        return next(names, gettext("Provider %(id)d") % {"id": provider_id})
 
 
 def dashboard_scope(

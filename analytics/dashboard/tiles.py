@@ -1,13 +1,18 @@
 """Headline tiles: each figure with its 95% interval and its change against the previous period.
 
-Pure (no Django import). A figure from fewer than min_group_size responses is never shown, and
-neither is a change computed from one.
+No database: only Django's translation and number formatting, so a tile reads in the page's
+language (decimal comma in Spanish). A figure from fewer than min_group_size responses is never
+shown, and neither is a change computed from one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+
+from analytics.charts.figure_style import hidden_note
 from analytics.stats import (
     Moments,
     Proportion,
@@ -16,7 +21,6 @@ from analytics.stats import (
     is_suppressed,
     mean_summary,
     nps_summary,
-    suppression_label,
     wilson_interval,
 )
 
@@ -33,21 +37,43 @@ class Tile:
 
 
 def _number(value: float, digits: int = 1, *, signed: bool = False) -> str:
+    """Rounded and written as the page's language writes numbers (72.3, or 72,3 in Spanish)."""
     rounded = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{rounded:+.{digits}f}" if signed else f"{rounded:.{digits}f}"
+    shown = number_format(abs(rounded), decimal_pos=digits, force_grouping=True)
+    sign = "-" if rounded < 0 else ("+" if signed else "")
+    return sign + shown
+
+
+def _interval(lower: str, upper: str) -> str:
+    return gettext("95%% CI %(lower)s to %(upper)s") % {"lower": lower, "upper": upper}
 
 
 def _hidden(key: str, label: str, min_group_size: int) -> Tile:
-    note = suppression_label(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
+    note = hidden_note(SuppressionReason.SMALL_GROUP, min_group_size=min_group_size)
     return Tile(key, label, None, None, None, note, None)
 
 
+def _versus(change: str, *, days: int) -> str:
+    return ngettext(
+        "%(change)s vs the previous %(days)d day", "%(change)s vs the previous %(days)d days", days
+    ) % {"change": change, "days": days}
+
+
 def _change(
-    difference: float | None, previous_n: int, *, days: int, min_group_size: int, unit: str = ""
+    difference: float | None, previous_n: int, *, days: int, min_group_size: int,
+    points: bool = False,
 ) -> tuple[str | None, str]:
     if is_suppressed(previous_n, min_group_size=min_group_size) or difference is None:
-        return None, f"No change shown: fewer than {min_group_size} responses before"
-    return f"{_number(difference, signed=True)}{unit} vs the previous {days} days", ""
+        note = ngettext(
+            "No change shown: fewer than %(n)d response before",
+            "No change shown: fewer than %(n)d responses before",
+            min_group_size,
+        ) % {"n": min_group_size}
+        return None, note
+    change = _number(difference, signed=True)
+    if points:  # percentage points
+        change = gettext("%(change)s points") % {"change": change}
+    return _versus(change, days=days), ""
 
 
 def dimension_tile(
@@ -60,7 +86,7 @@ def dimension_tile(
     interval = (
         None
         if summary.lower is None
-        else f"95% CI {_number(summary.lower)} to {_number(summary.upper)}"
+        else _interval(_number(summary.lower), _number(summary.upper))
     )
     difference = None if previous.mean is None else summary.mean - previous.mean
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
@@ -83,8 +109,9 @@ def nps_tile(
     interval = (
         None
         if summary.lower is None
-        else f"95% CI {_number(summary.lower, 0, signed=True)} to "
-        f"{_number(summary.upper, 0, signed=True)}"
+        else _interval(
+            _number(summary.lower, 0, signed=True), _number(summary.upper, 0, signed=True)
+        )
     )
     difference = None if previous_nps is None else summary.nps - previous_nps
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
@@ -101,45 +128,45 @@ def percent_positive_tile(
     if is_suppressed(current.n, min_group_size=min_group_size):
         return _hidden(key, label, min_group_size)
     summary = wilson_interval(current)
-    interval = f"95% CI {_number(100 * summary.lower)}% to {_number(100 * summary.upper)}%"
+    interval = _interval(f"{_number(100 * summary.lower)}%", f"{_number(100 * summary.upper)}%")
     difference = None if previous.value is None else 100.0 * (summary.value - previous.value)
     change, note = _change(
-        difference, previous.n, days=days, min_group_size=min_group_size, unit=" points"
+        difference, previous.n, days=days, min_group_size=min_group_size, points=True
     )
     return Tile(key, label, f"{_number(100 * summary.value)}%", interval, change, note, current.n)
 
 
 def responses_tile(*, current: int, previous: int, days: int, min_group_size: int) -> Tile:
-    label = "Responses"
+    label = gettext("Responses")
     if is_suppressed(current, min_group_size=min_group_size):
         return _hidden("responses", label, min_group_size)
     if is_suppressed(previous, min_group_size=min_group_size):
         change, note = _change(None, previous, days=days, min_group_size=min_group_size)
     else:
         relative = 100.0 * (current - previous) / previous
-        change = (
-            f"{current - previous:+,d} ({_number(relative, 0, signed=True)}%) "
-            f"vs the previous {days} days"
+        change = _versus(
+            f"{_number(current - previous, 0, signed=True)} ({_number(relative, 0, signed=True)}%)",
+            days=days,
         )
         note = ""
-    return Tile("responses", label, f"{current:,d}", None, change, note, current)
+    return Tile("responses", label, _number(current, 0), None, change, note, current)
 
 
 def response_rate_tile(
     *, current: Proportion, previous: Proportion, days: int, min_group_size: int
 ) -> Tile:
     """Invitations answered / sent with its Wilson interval; hidden below min_group_size answers."""
-    label = "Response rate"
+    label = gettext("Response rate")
     if is_suppressed(current.count, min_group_size=min_group_size):
         tile = _hidden("response_rate", label, min_group_size)
         if current.n == 0:
-            return Tile(tile.key, label, None, None, None, "No invitations sent", None)
+            return Tile(tile.key, label, None, None, None, gettext("No invitations sent"), None)
         return tile
     summary = wilson_interval(current)
-    interval = f"95% CI {_number(100 * summary.lower)}% to {_number(100 * summary.upper)}%"
+    interval = _interval(f"{_number(100 * summary.lower)}%", f"{_number(100 * summary.upper)}%")
     difference = None if previous.value is None else 100.0 * (summary.value - previous.value)
     change, note = _change(
-        difference, previous.count, days=days, min_group_size=min_group_size, unit=" points"
+        difference, previous.count, days=days, min_group_size=min_group_size, points=True
     )
     value = f"{_number(100 * summary.value)}%"
     return Tile("response_rate", label, value, interval, change, note, current.count)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from analytics.dashboard.assembly import Dashboard, dashboard_build
 from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
 from analytics.dashboard.forms import DashboardFilterForm
+from analytics.dashboard.plotly_locale import plotly_locale
 from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
 from feedback.access import clinic_for_user, clinics_for_user, object_for_user
@@ -112,6 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard_key": page.cache_key,
         "fragment_seconds": CACHE_SECONDS if page.cache_key else 0,
         "query": request.GET.urlencode(),
+        "plotly_locale": plotly_locale(),
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -2,16 +2,29 @@
 // No inline scripts: the page's Content Security Policy forbids them.
 (function () {
   "use strict";
+  // Month and day names and number separators of the page's language (from the server).
+  function locale() {
+    var source = document.getElementById("plotly-locale");
+    if (!source || typeof Plotly === "undefined") { return undefined; }
+    var found = JSON.parse(source.textContent);
+    if (!found) { return undefined; }  // English: plotly's own locale
+    Plotly.register({moduleType: "locale", name: found.name, dictionary: {}, format: found.format});
+    return found.name;
+  }
   function draw() {
+    var language = locale();
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source || typeof Plotly === "undefined") { return; }
       var figure = JSON.parse(source.textContent);
-      Plotly.newPlot(el, figure.data || [], figure.layout || {}, {
+      var config = {
         responsive: true,
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]
-      }).then(function () { el.setAttribute("data-rendered", "true"); });
+      };
+      if (language) { config.locale = language; }  // undefined would break plotly's default
+      Plotly.newPlot(el, figure.data || [], figure.layout || {}, config)
+        .then(function () { el.setAttribute("data-rendered", "true"); });
     });
   }
   // Filters submit on change so the URL always holds the view being shown.
