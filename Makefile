@@ -25,5 +25,7 @@ test: $(STAMP)
 	scripts/ensure-chromium
 	$(PY) -m pytest
 
+# ruff is the linter and the formatter: `ruff format .` writes what this checks.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -120,8 +120,12 @@ def sign_in_attempt(
         by_username, by_address = sign_in_failures(username=key, client_address=client_address)
         limit = settings.LOGIN_FAILURE_LIMIT
         if max(by_username, by_address) >= limit:
-            audit_record(actor=None, action=Action.SIGN_IN_REFUSED, username=key,
-                         client_address=client_address)
+            audit_record(
+                actor=None,
+                action=Action.SIGN_IN_REFUSED,
+                username=key,
+                client_address=client_address,
+            )
             refusal = SignInLocked()
         else:
             try:
@@ -131,8 +135,12 @@ def sign_in_attempt(
                 refusal = error
             else:
                 if user is not None:
-                    audit_record(actor=user, action=Action.SIGN_IN, username=key,
-                                 client_address=client_address)
+                    audit_record(
+                        actor=user,
+                        action=Action.SIGN_IN,
+                        username=key,
+                        client_address=client_address,
+                    )
     # Raised after the block, so the audit row commits with the refusal.
     if refusal is not None:
         raise refusal
@@ -192,6 +200,10 @@ def password_reset_request_allowed(*, email: str, client_address: str) -> bool:
         )
         if max(by_email, by_address) >= limit:
             return False
-        audit_record(actor=None, action=Action.PASSWORD_RESET_REQUEST, username=key,
-                     client_address=client_address)
+        audit_record(
+            actor=None,
+            action=Action.PASSWORD_RESET_REQUEST,
+            username=key,
+            client_address=client_address,
+        )
         return True

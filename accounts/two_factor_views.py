@@ -166,8 +166,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             "code",
             _throttled_message()
             if result == CodeCheck.THROTTLED
-            else _("That code is not right. Try the newest code from your app, or a recovery code "
-                   "you have not used yet."),
+            else _(
+                "That code is not right. Try the newest code from your app, or a recovery code "
+                "you have not used yet."
+            ),
         )
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     return render(request, "accounts/two_factor/verify.html", {"form": form, "next": next_url})

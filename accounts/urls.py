@@ -10,8 +10,11 @@ urlpatterns = [
     path("logout/", views.staff_logout, name="logout"),
     path("password-reset/", views.password_reset, name="password_reset"),
     path("password-reset/sent/", views.password_reset_sent, name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", views.password_reset_confirm,
-         name="password_reset_confirm"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("two-factor/", two_factor_views.two_factor_overview, name="two_factor"),
     path("two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),

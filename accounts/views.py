@@ -49,9 +49,12 @@ class _PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(actor=form.user, action=AuditEvent.Action.PASSWORD_RESET,
-                     username=form.user.get_username().lower(),
-                     client_address=client_address(self.request))
+        audit_record(
+            actor=form.user,
+            action=AuditEvent.Action.PASSWORD_RESET,
+            username=form.user.get_username().lower(),
+            client_address=client_address(self.request),
+        )
         return response
 
 

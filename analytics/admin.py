@@ -20,21 +20,48 @@ class RollupAdmin(admin.ModelAdmin):
 
 @admin.register(ResponseRollup)
 class ResponseRollupAdmin(RollupAdmin):
-    list_display = ["local_date", "clinic", "provider", "visit_type", "channel", "language",
-                    "responses"]
+    list_display = [
+        "local_date",
+        "clinic",
+        "provider",
+        "visit_type",
+        "channel",
+        "language",
+        "responses",
+    ]
 
 
 @admin.register(DimensionRollup)
 class DimensionRollupAdmin(RollupAdmin):
-    list_display = ["local_date", "clinic", "provider", "dimension", "visit_type", "channel",
-                    "language", "n", "score_sum", "promoters", "detractors"]
+    list_display = [
+        "local_date",
+        "clinic",
+        "provider",
+        "dimension",
+        "visit_type",
+        "channel",
+        "language",
+        "n",
+        "score_sum",
+        "promoters",
+        "detractors",
+    ]
     list_filter = ["dimension", *RollupAdmin.list_filter]
 
 
 @admin.register(ItemRollup)
 class ItemRollupAdmin(RollupAdmin):
-    list_display = ["local_date", "clinic", "provider", "item", "visit_type", "channel",
-                    "language", "answers", "top_box"]
+    list_display = [
+        "local_date",
+        "clinic",
+        "provider",
+        "item",
+        "visit_type",
+        "channel",
+        "language",
+        "answers",
+        "top_box",
+    ]
     list_filter = ["item", *RollupAdmin.list_filter]
 
 
@@ -42,8 +69,16 @@ class ItemRollupAdmin(RollupAdmin):
 class ExportJobAdmin(admin.ModelAdmin):
     """Who exported what and how it went; files are fetched through the audited download page."""
 
-    list_display = ["created_at", "requester", "kind", "file_format", "status", "rows_done",
-                    "rows_total", "expires_at"]
+    list_display = [
+        "created_at",
+        "requester",
+        "kind",
+        "file_format",
+        "status",
+        "rows_done",
+        "rows_total",
+        "expires_at",
+    ]
     list_filter = ["status", "kind", "file_format"]
     list_select_related = ["requester"]
     date_hierarchy = "created_at"

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AnalyticsConfig(AppConfig):
-    name = 'analytics'
+    name = "analytics"
 
     def ready(self) -> None:
         # The chart modules stay free of Django; their text and numbers follow the page's language.

@@ -63,7 +63,10 @@ class ClinicDayBucket(models.Model):
     # database-level foreign keys (the ids come from responses, which have them; deletes still
     # cascade through Django).
     clinic = models.ForeignKey(
-        "feedback.Clinic", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "feedback.Clinic",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     local_date = models.DateField()
@@ -82,8 +85,13 @@ class DayRollupBucket(ClinicDayBucket):
     """
 
     provider = models.ForeignKey(
-        "feedback.Provider", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-        db_index=False, db_constraint=False,
+        "feedback.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

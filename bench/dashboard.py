@@ -42,7 +42,10 @@ DATA_END = "2025-12-31"  # bench/rollups.py spreads responses over 2024-01-01 + 
 VIEWS = {
     "90 days, weekly": {"period": "custom", "start": "2025-10-03", "end": DATA_END},
     "365 days, monthly": {
-        "period": "custom", "start": "2025-01-01", "end": DATA_END, "granularity": "month",
+        "period": "custom",
+        "start": "2025-01-01",
+        "end": DATA_END,
+        "granularity": "month",
     },
 }
 WARM_RUNS = 15
@@ -105,9 +108,12 @@ def measure(client, params) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep data already generated when only one size is asked for and "
-                             "the database holds it (the rollups are rebuilt all the same)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep data already generated when only one size is asked for and "
+        "the database holds it (the rollups are rebuilt all the same)",
+    )
     args = parser.parse_args()
 
     from rollups import data_generate, database_create_if_missing

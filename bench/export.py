@@ -63,8 +63,10 @@ def peak_memory(label: str, run) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(f"{label:<46} {rows:>9,} rows  Python peak {peak / 2**20:6.1f} MB  "
-          f"process max RSS {maxrss:6.1f} MB")
+    print(
+        f"{label:<46} {rows:>9,} rows  Python peak {peak / 2**20:6.1f} MB  "
+        f"process max RSS {maxrss:6.1f} MB"
+    )
 
 
 def main() -> None:
@@ -98,8 +100,9 @@ def main() -> None:
             print(f"generated {args.responses:,} responses in {elapsed:.1f} s")
 
     def request(clinic_ids) -> ExportRequest:
-        where = RollupFilter(clinic_ids=tuple(clinic_ids), since=dt.date(2000, 1, 1),
-                             until=dt.date(2100, 1, 1))
+        where = RollupFilter(
+            clinic_ids=tuple(clinic_ids), since=dt.date(2000, 1, 1), until=dt.date(2100, 1, 1)
+        )
         return ExportRequest(kind="responses", file_format="csv", where=where, comments=True)
 
     every_clinic = sorted(Clinic.objects.values_list("pk", flat=True))
@@ -109,19 +112,24 @@ def main() -> None:
     where_sql, params = responses._where_sql(full.where)
     with connection.cursor() as cursor, tempfile.TemporaryDirectory() as folder:
         raw = cursor.cursor
-        same_select = raw.mogrify(responses._copy_sql(columns, where_sql, bounded=False),
-                                  [0, 0, *params]).decode()
+        same_select = raw.mogrify(
+            responses._copy_sql(columns, where_sql, bounded=False), [0, 0, *params]
+        ).decode()
         out = Path(folder) / "out.csv"
         copy_to(out, raw, same_select)  # warm the cache: both timings read the same pages
         bare_table = "COPY feedback_response TO STDOUT WITH (FORMAT csv)"
         bare = timed("COPY feedback_response (bare table)", lambda: copy_to(out, raw, bare_table))
-        copy = timed("COPY of the export's own SELECT (one statement)",
-                     lambda: copy_to(out, raw, same_select))
+        copy = timed(
+            "COPY of the export's own SELECT (one statement)",
+            lambda: copy_to(out, raw, same_select),
+        )
         copied_bytes = out.stat().st_size
         export = timed("export (export_chunks to a file)", lambda: export_to(out, full))
         print(f"  file {out.stat().st_size / 2**20:.0f} MB (COPY's: {copied_bytes / 2**20:.0f} MB)")
-        print(f"speed export / COPY of the same rows: {copy / export:.2f} (target >= 0.5); "
-              f"vs bare table COPY: {bare / export:.2f}")
+        print(
+            f"speed export / COPY of the same rows: {copy / export:.2f} (target >= 0.5); "
+            f"vs bare table COPY: {bare / export:.2f}"
+        )
         peak_memory("memory, a quarter of the clinics", lambda: export_to(out, quarter))
         peak_memory("memory, every clinic", lambda: export_to(out, full))
 

@@ -47,8 +47,11 @@ def database_create_if_missing(url: str) -> None:
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
     admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-        password=parsed.password, dbname="postgres",
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -70,23 +73,27 @@ def data_generate(cursor, responses: int) -> None:
     from feedback.services import instrument_current, instrument_definition
 
     definition = instrument_definition(instrument_current())
-    cursor.execute("TRUNCATE analytics_responserollup, analytics_dimensionrollup, "
-                   "analytics_itemrollup, analytics_responsedayrollup, "
-                   "analytics_dimensiondayrollup, analytics_itemdayrollup, "
-                   "feedback_dirtybucket, feedback_dimensionscore, "
-                   "feedback_testimonial, feedback_response, feedback_provider, "
-                   "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE")
+    cursor.execute(
+        "TRUNCATE analytics_responserollup, analytics_dimensionrollup, "
+        "analytics_itemrollup, analytics_responsedayrollup, "
+        "analytics_dimensiondayrollup, analytics_itemdayrollup, "
+        "feedback_dirtybucket, feedback_dimensionscore, "
+        "feedback_testimonial, feedback_response, feedback_provider, "
+        "feedback_clinicmembership, feedback_clinic RESTART IDENTITY CASCADE"
+    )
     cursor.execute(
         "INSERT INTO feedback_clinic (name, slug, timezone, created_at, instrument_slug) "
         "SELECT 'Clinic ' || c, 'clinic-' || c, 'America/New_York', now(), '' "
-        "FROM generate_series(1, %s) c", [CLINICS],
+        "FROM generate_series(1, %s) c",
+        [CLINICS],
     )
     cursor.execute(
         "INSERT INTO feedback_provider (clinic_id, display_name, role, external_id, is_active, "
         "email, kudos_digest) "
         "SELECT c.id, 'Provider ' || c.id || '-' || p, 'physician', c.id || '-' || p, true, "
         "'', false "
-        "FROM feedback_clinic c, generate_series(1, %s) p", [PROVIDERS_PER_CLINIC],
+        "FROM feedback_clinic c, generate_series(1, %s) p",
+        [PROVIDERS_PER_CLINIC],
     )
     pairs = ", ".join(
         f"'{item.id}', {'r.recommend' if item.scale.max == 10 else likert(item.id)}"
@@ -116,8 +123,16 @@ def data_generate(cursor, responses: int) -> None:
             FROM generate_series(1, %s) g
         ) r
         """,
-        [instrument_current().pk, PROVIDERS_PER_CLINIC, PROVIDERS_PER_CLINIC * 10,
-         PROVIDERS_PER_CLINIC, CLINICS, DAYS, responses, responses],
+        [
+            instrument_current().pk,
+            PROVIDERS_PER_CLINIC,
+            PROVIDERS_PER_CLINIC * 10,
+            PROVIDERS_PER_CLINIC,
+            CLINICS,
+            DAYS,
+            responses,
+            responses,
+        ],
     )
     # Scores from the stored answers, as the scoring module would (mean of answered, 0-100).
     dims = []
@@ -125,8 +140,10 @@ def data_generate(cursor, responses: int) -> None:
         items = definition.items_of(dimension.id)
         scale = items[0].scale
         values = ", ".join(
-            f"({scale.min + scale.max} - (answers->>'{i.id}')::int)" if i.reverse
-            else f"(answers->>'{i.id}')::int" for i in items
+            f"({scale.min + scale.max} - (answers->>'{i.id}')::int)"
+            if i.reverse
+            else f"(answers->>'{i.id}')::int"
+            for i in items
         )
         dims.append((dimension.id, values, scale.min, scale.max, len(items), dimension.max_missing))
     for dim, values, lo, hi, count, max_missing in dims:
@@ -210,11 +227,15 @@ def issue_grain_rebuild(cursor) -> str:
     cursor.execute("DROP TABLE IF EXISTS bench_issue_grain")
     cursor.execute(f"CREATE TABLE bench_issue_grain AS {sql}", params)
     rows = cursor.rowcount
-    cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = 'bench_issue_grain'::regclass"
-                   " AND attnum > 0 ORDER BY attnum LIMIT 4")
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = 'bench_issue_grain'::regclass"
+        " AND attnum > 0 ORDER BY attnum LIMIT 4"
+    )
     clinic, day, provider, dimension = (name for (name,) in cursor.fetchall())
-    cursor.execute(f'CREATE UNIQUE INDEX ON bench_issue_grain ("{clinic}", "{day}", '
-                   f'COALESCE("{provider}", 0), "{dimension}")')
+    cursor.execute(
+        f'CREATE UNIQUE INDEX ON bench_issue_grain ("{clinic}", "{day}", '
+        f'COALESCE("{provider}", 0), "{dimension}")'
+    )
     cursor.execute("ANALYZE bench_issue_grain")
     cursor.execute("DROP TABLE bench_issue_grain")
     return f"{rows:,} rows"
@@ -256,8 +277,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep data already generated")
-    parser.add_argument("--batched", action="store_true",
-                        help="also time the batched rebuild (DELETE + INSERT per 7 days; slow)")
+    parser.add_argument(
+        "--batched",
+        action="store_true",
+        help="also time the batched rebuild (DELETE + INSERT per 7 days; slow)",
+    )
     args = parser.parse_args()
     database_create_if_missing(os.environ["DATABASE_URL"])
 
@@ -284,8 +308,10 @@ def main() -> None:
     instruments_load_shipped()
     with connection.cursor() as cursor:
         if not (args.reuse and Response.objects.count() == args.responses):
-            timed(f"generate {args.responses:,} responses",
-                  lambda: data_generate(cursor, args.responses))
+            timed(
+                f"generate {args.responses:,} responses",
+                lambda: data_generate(cursor, args.responses),
+            )
         print(f"responses {Response.objects.count():,}, scores {DimensionScore.objects.count():,}")
         # The rebuild's settings, so the GROUP BYs get the same memory and no JIT.
         cursor.execute("SET work_mem = '256MB'")
@@ -318,23 +344,29 @@ def main() -> None:
     for label, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         if seconds >= 0.05:
             print(f"    {label:<40} {seconds:8.2f} s")
-    print(f"rollup rows: responses {ResponseRollup.objects.count():,}, "
-          f"dimensions {DimensionRollup.objects.count():,}, items {ItemRollup.objects.count():,}")
-    print(f"day rollup rows: responses {ResponseDayRollup.objects.count():,}, "
-          f"dimensions {DimensionDayRollup.objects.count():,}, "
-          f"items {ItemDayRollup.objects.count():,}")
+    print(
+        f"rollup rows: responses {ResponseRollup.objects.count():,}, "
+        f"dimensions {DimensionRollup.objects.count():,}, items {ItemRollup.objects.count():,}"
+    )
+    print(
+        f"day rollup rows: responses {ResponseDayRollup.objects.count():,}, "
+        f"dimensions {DimensionDayRollup.objects.count():,}, "
+        f"items {ItemDayRollup.objects.count():,}"
+    )
     print(f"ratio rebuild / (a) plain GROUP BY: {rebuild / plain:.2f} (target <= 3)")
     print(f"ratio rebuild / (b) full-key GROUP BYs: {rebuild / full_key:.2f}")
     with connection.cursor() as cursor:
         for setting in ("work_mem = '256MB'", "maintenance_work_mem = '512MB'", "jit = off"):
             cursor.execute(f"SET {setting}")
-        issue_grain = timed("(d) issue 3's table alone, indexed",
-                            lambda: issue_grain_rebuild(cursor))
+        issue_grain = timed(
+            "(d) issue 3's table alone, indexed", lambda: issue_grain_rebuild(cursor)
+        )
         cursor.execute("RESET ALL")
     print(f"ratio (d) / (a): {issue_grain / plain:.2f}")
     if args.batched:
-        batched = timed("batched rebuild (7-day DELETE+INSERT)",
-                        lambda: f"{rollups_rebuild(bulk=False)} days")
+        batched = timed(
+            "batched rebuild (7-day DELETE+INSERT)", lambda: f"{rollups_rebuild(bulk=False)} days"
+        )
         print(f"ratio batched / (a): {batched / plain:.2f}, bulk speed-up {batched / rebuild:.1f}x")
 
 

@@ -55,8 +55,7 @@ from pathlib import Path
 MAIN = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(MAIN))
 sys.path.insert(0, str(MAIN / "bench"))
-DATABASE_URL = os.environ.setdefault(
-    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_bench")
+DATABASE_URL = os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_bench")
 os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
 
@@ -107,12 +106,18 @@ class Layout:
         d, i = len(dims), len(items)
         # (name, SQL type, positions or None for a scalar)
         self.groups = [
-            ("responses", "int", None), ("invitations_sent", "int", None),
+            ("responses", "int", None),
+            ("invitations_sent", "int", None),
             ("invitations_answered", "int", None),
-            ("dim_n", "int", d), ("dim_sum", "float8", d), ("dim_sumsq", "float8", d),
-            ("dim_answered", "int", d), ("dim_top", "int", d),
-            ("promoters", "int", None), ("detractors", "int", None),
-            ("item_answers", "int", i), ("item_top", "int", i),
+            ("dim_n", "int", d),
+            ("dim_sum", "float8", d),
+            ("dim_sumsq", "float8", d),
+            ("dim_answered", "int", d),
+            ("dim_top", "int", d),
+            ("promoters", "int", None),
+            ("detractors", "int", None),
+            ("item_answers", "int", i),
+            ("item_top", "int", i),
         ]
 
     def stats(self):
@@ -163,19 +168,24 @@ def unique_index(table: str, keys) -> str:
 
 # --- the fine table's SELECTs ------------------------------------------------------------------
 
-def dims_sql(facts, layout: Layout, how: str, where: str = "TRUE",
-             where_scores: str = "TRUE") -> str:
+
+def dims_sql(
+    facts, layout: Layout, how: str, where: str = "TRUE", where_scores: str = "TRUE"
+) -> str:
     """Dimension statistics per fine bucket (provider as COALESCE(..., 0)), one GROUP BY."""
     nps = ", ".join(q(d) for d in facts.nps_dimensions)
     cols = []
     if how == "filter":
         for p, dim in enumerate(layout.dims):
             w = f"FILTER (WHERE s.dimension = {q(dim)})"
-            cols += [f"count(*) {w} AS dim_n_{p}", f"sum(s.score) {w} AS dim_sum_{p}",
-                     f"sum(s.score * s.score) {w} AS dim_sumsq_{p}",
-                     f"sum(s.answered_items) {w} AS dim_answered_{p}",
-                     f"sum(s.top_box_items) {w} AS dim_top_{p}"]
-        source = ("feedback_dimensionscore s JOIN feedback_response r ON r.id = s.response_id")
+            cols += [
+                f"count(*) {w} AS dim_n_{p}",
+                f"sum(s.score) {w} AS dim_sum_{p}",
+                f"sum(s.score * s.score) {w} AS dim_sumsq_{p}",
+                f"sum(s.answered_items) {w} AS dim_answered_{p}",
+                f"sum(s.top_box_items) {w} AS dim_top_{p}",
+            ]
+        source = "feedback_dimensionscore s JOIN feedback_response r ON r.id = s.response_id"
         where = f"{where} AND {where_scores}"
         nps_w = f"s.dimension IN ({nps})"
         mean = "s.mean"
@@ -183,10 +193,13 @@ def dims_sql(facts, layout: Layout, how: str, where: str = "TRUE",
         whens = " ".join(f"WHEN {q(d)} THEN {p}" for p, d in enumerate(layout.dims))
         for p in range(len(layout.dims)):
             w = f"FILTER (WHERE s.pos = {p})"
-            cols += [f"count(*) {w} AS dim_n_{p}", f"sum(s.score) {w} AS dim_sum_{p}",
-                     f"sum(s.score * s.score) {w} AS dim_sumsq_{p}",
-                     f"sum(s.answered_items) {w} AS dim_answered_{p}",
-                     f"sum(s.top_box_items) {w} AS dim_top_{p}"]
+            cols += [
+                f"count(*) {w} AS dim_n_{p}",
+                f"sum(s.score) {w} AS dim_sum_{p}",
+                f"sum(s.score * s.score) {w} AS dim_sumsq_{p}",
+                f"sum(s.answered_items) {w} AS dim_answered_{p}",
+                f"sum(s.top_box_items) {w} AS dim_top_{p}",
+            ]
         source = (
             f"(SELECT response_id, score, answered_items, top_box_items, mean, "
             f"dimension IN ({nps}) AS is_nps, CASE dimension {whens} END AS pos "
@@ -195,8 +208,10 @@ def dims_sql(facts, layout: Layout, how: str, where: str = "TRUE",
         )
         nps_w = "s.is_nps"
         mean = "s.mean"
-    cols += [f"count(*) FILTER (WHERE {nps_w} AND {mean} >= {facts.promoter_min}) AS promoters",
-             f"count(*) FILTER (WHERE {nps_w} AND {mean} <= {facts.detractor_max}) AS detractors"]
+    cols += [
+        f"count(*) FILTER (WHERE {nps_w} AND {mean} >= {facts.promoter_min}) AS promoters",
+        f"count(*) FILTER (WHERE {nps_w} AND {mean} <= {facts.detractor_max}) AS detractors",
+    ]
     return (
         "SELECT r.clinic_id, r.local_date, COALESCE(r.provider_id, 0) AS provider_id, "
         f"r.visit_type, r.channel, r.language, {', '.join(cols)} FROM {source} "
@@ -207,21 +222,30 @@ def dims_sql(facts, layout: Layout, how: str, where: str = "TRUE",
 
 def top_box_condition(item: str, top_values: dict, alias: str = "r") -> str:
     """As rollup_queries._top_box_q: the scored value's top box, per instrument version."""
+
     def is_value(value):
         return f"{alias}.answers -> {q(item)} = {q(str(value))}::jsonb"
+
     if len(top_values) == 1:
         return is_value(next(iter(top_values)))
-    return "(" + " OR ".join(
-        f"({is_value(v)} AND {alias}.instrument_id IN ({', '.join(map(str, ids))}))"
-        for v, ids in top_values.items()) + ")"
+    return (
+        "("
+        + " OR ".join(
+            f"({is_value(v)} AND {alias}.instrument_id IN ({', '.join(map(str, ids))}))"
+            for v, ids in top_values.items()
+        )
+        + ")"
+    )
 
 
 def item_aggregates(facts, layout: Layout, alias: str = "r") -> list[str]:
     cols = []
     for p, item in enumerate(layout.items):
         top = top_box_condition(item, facts.item_top_values[item], alias)
-        cols += [f"count(*) FILTER (WHERE {alias}.answers ? {q(item)}) AS item_answers_{p}",
-                 f"count(*) FILTER (WHERE {top}) AS item_top_{p}"]
+        cols += [
+            f"count(*) FILTER (WHERE {alias}.answers ? {q(item)}) AS item_answers_{p}",
+            f"count(*) FILTER (WHERE {top}) AS item_top_{p}",
+        ]
     return cols
 
 
@@ -235,8 +259,10 @@ def items_sql(facts, layout: Layout, where: str = "TRUE", how: str = "filter") -
     if how == "filter":
         aggregates, source = item_aggregates(facts, layout), "feedback_response r"
     else:
+
         def qi(name):
             return '"' + name.replace('"', '""') + '"'
+
         record = ", ".join(f"{qi(item)} int" for item in layout.items)
         aggregates = []
         for p, item in enumerate(layout.items):
@@ -244,13 +270,19 @@ def items_sql(facts, layout: Layout, where: str = "TRUE", how: str = "filter") -
             if len(tops) == 1:
                 top = f"a.{qi(item)} = {next(iter(tops))}"
             else:
-                top = "(" + " OR ".join(
-                    f"(a.{qi(item)} = {v} AND r.instrument_id IN ({', '.join(map(str, ids))}))"
-                    for v, ids in tops.items()) + ")"
-            aggregates += [f"count(a.{qi(item)}) AS item_answers_{p}",
-                           f"count(*) FILTER (WHERE {top}) AS item_top_{p}"]
-        source = (f"feedback_response r CROSS JOIN LATERAL jsonb_to_record(r.answers) "
-                  f"AS a({record})")
+                top = (
+                    "("
+                    + " OR ".join(
+                        f"(a.{qi(item)} = {v} AND r.instrument_id IN ({', '.join(map(str, ids))}))"
+                        for v, ids in tops.items()
+                    )
+                    + ")"
+                )
+            aggregates += [
+                f"count(a.{qi(item)}) AS item_answers_{p}",
+                f"count(*) FILTER (WHERE {top}) AS item_top_{p}",
+            ]
+        source = f"feedback_response r CROSS JOIN LATERAL jsonb_to_record(r.answers) AS a({record})"
     return (
         "SELECT r.clinic_id, r.local_date, COALESCE(r.provider_id, 0) AS provider_id, "
         "r.visit_type, r.channel, r.language, count(*) AS responses, "
@@ -269,17 +301,24 @@ def fused_sql(facts, layout: Layout, where: str = "TRUE") -> str:
     per_response = []
     for p, dim in enumerate(layout.dims):
         w = f"FILTER (WHERE dimension = {q(dim)})"
-        per_response += [f"max(score) {w} AS sc_{p}", f"max(answered_items) {w} AS an_{p}",
-                         f"max(top_box_items) {w} AS tb_{p}"]
+        per_response += [
+            f"max(score) {w} AS sc_{p}",
+            f"max(answered_items) {w} AS an_{p}",
+            f"max(top_box_items) {w} AS tb_{p}",
+        ]
     per_response += [
         f"count(*) FILTER (WHERE dimension IN ({nps}) AND mean >= {facts.promoter_min}) AS pro",
         f"count(*) FILTER (WHERE dimension IN ({nps}) AND mean <= {facts.detractor_max}) AS det",
     ]
     cols = ["count(*) AS responses", *item_aggregates(facts, layout)]
     for p in range(len(layout.dims)):
-        cols += [f"count(d.sc_{p}) AS dim_n_{p}", f"sum(d.sc_{p}) AS dim_sum_{p}",
-                 f"sum(d.sc_{p} * d.sc_{p}) AS dim_sumsq_{p}",
-                 f"sum(d.an_{p}) AS dim_answered_{p}", f"sum(d.tb_{p}) AS dim_top_{p}"]
+        cols += [
+            f"count(d.sc_{p}) AS dim_n_{p}",
+            f"sum(d.sc_{p}) AS dim_sum_{p}",
+            f"sum(d.sc_{p} * d.sc_{p}) AS dim_sumsq_{p}",
+            f"sum(d.an_{p}) AS dim_answered_{p}",
+            f"sum(d.tb_{p}) AS dim_top_{p}",
+        ]
     cols += ["sum(d.pro) AS promoters", "sum(d.det) AS detractors"]
     return (
         "SELECT r.clinic_id, r.local_date, COALESCE(r.provider_id, 0) AS provider_id, "
@@ -303,8 +342,9 @@ def invitations_sql(where: str = "TRUE") -> str:
     )
 
 
-def merge_sql(layout: Layout, *, fused: bool, dims: str = TMP_DIMS, items: str = TMP_ITEMS,
-              inv: str = TMP_INV) -> str:
+def merge_sql(
+    layout: Layout, *, fused: bool, dims: str = TMP_DIMS, items: str = TMP_ITEMS, inv: str = TMP_INV
+) -> str:
     """The fine rows: responses (+ items, + dimensions when fused) FULL JOIN invitations."""
     keys = ", ".join(KEY_FINE)
 
@@ -327,31 +367,46 @@ def merge_sql(layout: Layout, *, fused: bool, dims: str = TMP_DIMS, items: str =
 
 def coarse_sql(layout: Layout, source: str, keys, where: str = "TRUE") -> str:
     """A coarser grain: the finer wide rows summed element-wise, in key order."""
+
     def expr(name, p):
         kind = "float8" if name in ("dim_sum", "dim_sumsq") else "int"
         return f"sum({layout.ref('w', name, p)})::{kind}"
+
     key_list = ", ".join(keys)
-    return (f"SELECT {key_list}, {layout.store(expr)} FROM {source} w WHERE {where} "
-            f"GROUP BY {key_list} ORDER BY {order_by(keys)}")
+    return (
+        f"SELECT {key_list}, {layout.store(expr)} FROM {source} w WHERE {where} "
+        f"GROUP BY {key_list} ORDER BY {order_by(keys)}"
+    )
 
 
 def create_table(cursor, table: str, keys, layout: Layout) -> None:
-    types = {"clinic_id": "bigint NOT NULL", "local_date": "date NOT NULL",
-             "provider_id": "bigint", "visit_type": "varchar(32) NOT NULL",
-             "channel": "varchar(8) NOT NULL", "language": "varchar(8) NOT NULL"}
+    types = {
+        "clinic_id": "bigint NOT NULL",
+        "local_date": "date NOT NULL",
+        "provider_id": "bigint",
+        "visit_type": "varchar(32) NOT NULL",
+        "channel": "varchar(8) NOT NULL",
+        "language": "varchar(8) NOT NULL",
+    }
     columns = [f"{k} {types[k]}" for k in keys] + layout.ddl()
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
     if STATS_KEYS_ONLY:
         # Only the key columns are ever filtered or grouped on: no statistics on the ~60 value
         # columns, which ANALYZE (and autovacuum's) would otherwise compute for nothing.
-        values = ([Layout.flat(n, p) for n, p, _ in layout.stats()] if layout.kind == "columns"
-                  else [n for n, _, _ in layout.groups])
-        cursor.execute(f"ALTER TABLE {table} "
-                       + ", ".join(f"ALTER COLUMN {v} SET STATISTICS 0" for v in values))
+        values = (
+            [Layout.flat(n, p) for n, p, _ in layout.stats()]
+            if layout.kind == "columns"
+            else [n for n, _, _ in layout.groups]
+        )
+        cursor.execute(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"ALTER COLUMN {v} SET STATISTICS 0" for v in values)
+        )
 
 
 # --- the run -------------------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self):
@@ -363,19 +418,22 @@ class Clock:
         elapsed = time.perf_counter() - started
         rows = cursor.rowcount
         self.steps.append((label, elapsed))
-        print(f"      {label:<44} {elapsed:7.2f} s  {rows if rows and rows > 0 else ''}",
-              flush=True)
+        print(
+            f"      {label:<44} {elapsed:7.2f} s  {rows if rows and rows > 0 else ''}", flush=True
+        )
         return elapsed
 
 
 def parallel(*jobs):
     """Run each job (a callable taking a connection) on its own connection, side by side."""
+
     def run(job):
         conn = connect()
         try:
             return job(conn)
         finally:
             conn.close()
+
     with ThreadPoolExecutor(len(jobs)) as pool:
         futures = [pool.submit(run, job) for job in jobs]
     return [f.result() for f in futures]
@@ -408,38 +466,54 @@ def wide_rebuild(facts, layout: Layout, fine: str, dims_how: str) -> list[tuple[
     # Phase 1: the GROUP BYs over the raw rows, on two connections.
     def job_dims(conn):
         with conn.cursor() as c:
-            clock.run("A: GROUP BY scores x responses -> t_dims", c,
-                      f"CREATE UNLOGGED TABLE {TMP_DIMS} AS {dims_sql(facts, layout, dims_how)}")
+            clock.run(
+                "A: GROUP BY scores x responses -> t_dims",
+                c,
+                f"CREATE UNLOGGED TABLE {TMP_DIMS} AS {dims_sql(facts, layout, dims_how)}",
+            )
 
     def job_items(conn):
         with conn.cursor() as c:
-            clock.run("B: GROUP BY responses (items) -> t_items", c,
-                      f"CREATE UNLOGGED TABLE {TMP_ITEMS} AS {items_sql(facts, layout)}")
-            clock.run("B: GROUP BY invitations x visits -> t_inv", c,
-                      f"CREATE UNLOGGED TABLE {TMP_INV} AS {invitations_sql()}")
+            clock.run(
+                "B: GROUP BY responses (items) -> t_items",
+                c,
+                f"CREATE UNLOGGED TABLE {TMP_ITEMS} AS {items_sql(facts, layout)}",
+            )
+            clock.run(
+                "B: GROUP BY invitations x visits -> t_inv",
+                c,
+                f"CREATE UNLOGGED TABLE {TMP_INV} AS {invitations_sql()}",
+            )
 
     def job_fused(conn):
         with conn.cursor() as c:
-            clock.run("A: GROUP BY responses x per-response scores", c,
-                      f"CREATE UNLOGGED TABLE {TMP_ITEMS} AS {fused_sql(facts, layout)}")
+            clock.run(
+                "A: GROUP BY responses x per-response scores",
+                c,
+                f"CREATE UNLOGGED TABLE {TMP_ITEMS} AS {fused_sql(facts, layout)}",
+            )
 
     def job_inv(conn):
         with conn.cursor() as c:
-            clock.run("B: GROUP BY invitations x visits -> t_inv", c,
-                      f"CREATE UNLOGGED TABLE {TMP_INV} AS {invitations_sql()}")
+            clock.run(
+                "B: GROUP BY invitations x visits -> t_inv",
+                c,
+                f"CREATE UNLOGGED TABLE {TMP_INV} AS {invitations_sql()}",
+            )
 
     if fine == "split":
-        walls.append(("raw GROUP BYs", phase("raw GROUP BYs (2 connections)", job_dims,
-                                             job_items)))
+        walls.append(("raw GROUP BYs", phase("raw GROUP BYs (2 connections)", job_dims, job_items)))
     else:
-        walls.append(("raw GROUP BYs", phase("raw GROUP BYs (2 connections)", job_fused,
-                                             job_inv)))
+        walls.append(("raw GROUP BYs", phase("raw GROUP BYs (2 connections)", job_fused, job_inv)))
 
     # Phase 2: join them into the fine table, in key order.
     def job_merge(conn):
         with conn.cursor() as c:
-            clock.run("A: INSERT fine (join, ORDER BY key)", c,
-                      f"INSERT INTO {FINE} {merge_sql(layout, fused=fine == 'fused')}")
+            clock.run(
+                "A: INSERT fine (join, ORDER BY key)",
+                c,
+                f"INSERT INTO {FINE} {merge_sql(layout, fused=fine == 'fused')}",
+            )
             for t in (TMP_DIMS, TMP_ITEMS, TMP_INV):
                 c.execute(f"DROP TABLE IF EXISTS {t}")
 
@@ -453,18 +527,24 @@ def wide_rebuild(facts, layout: Layout, fine: str, dims_how: str) -> list[tuple[
 
     def job_coarse(conn):
         with conn.cursor() as c:
-            clock.run("B: INSERT day (sum fine)", c,
-                      f"INSERT INTO {DAY} {coarse_sql(layout, FINE, KEY_DAY)}")
+            clock.run(
+                "B: INSERT day (sum fine)",
+                c,
+                f"INSERT INTO {DAY} {coarse_sql(layout, FINE, KEY_DAY)}",
+            )
             clock.run("B: unique index day", c, unique_index(DAY, KEY_DAY))
-            clock.run("B: INSERT clinic-day (sum day)", c,
-                      f"INSERT INTO {CLINIC_DAY} {coarse_sql(layout, DAY, KEY_CLINIC_DAY)}")
+            clock.run(
+                "B: INSERT clinic-day (sum day)",
+                c,
+                f"INSERT INTO {CLINIC_DAY} {coarse_sql(layout, DAY, KEY_CLINIC_DAY)}",
+            )
             clock.run("B: unique index clinic-day", c, unique_index(CLINIC_DAY, KEY_CLINIC_DAY))
             clock.run("B: ANALYZE day, clinic-day", c, f"ANALYZE {DAY}, {CLINIC_DAY}")
 
-    walls.append(("index + coarse", phase("index fine | day + clinic-day", job_fine_index,
-                                          job_coarse)))
+    walls.append(
+        ("index + coarse", phase("index fine | day + clinic-day", job_fine_index, job_coarse))
+    )
     return walls
-
 
 
 def split_halves(cursor, how: str) -> tuple[list[dict], float]:
@@ -477,32 +557,62 @@ def split_halves(cursor, how: str) -> tuple[list[dict], float]:
     """
     started = time.perf_counter()
     if how == "clinic":
-        halves = [{"r": f"r.clinic_id % 2 = {k}", "s": "TRUE", "i": f"v.clinic_id % 2 = {k}",
-                   "w": f"w.clinic_id % 2 = {k}"} for k in (0, 1)]
+        halves = [
+            {
+                "r": f"r.clinic_id % 2 = {k}",
+                "s": "TRUE",
+                "i": f"v.clinic_id % 2 = {k}",
+                "w": f"w.clinic_id % 2 = {k}",
+            }
+            for k in (0, 1)
+        ]
         return halves, time.perf_counter() - started
-    cursor.execute("SELECT local_date FROM feedback_response WHERE id >= "
-                   "(SELECT (min(id) + max(id)) / 2 FROM feedback_response) ORDER BY id LIMIT 1")
+    cursor.execute(
+        "SELECT local_date FROM feedback_response WHERE id >= "
+        "(SELECT (min(id) + max(id)) / 2 FROM feedback_response) ORDER BY id LIMIT 1"
+    )
     (middle,) = cursor.fetchone()
-    cursor.execute("SELECT max(id) FILTER (WHERE local_date < %s), "
-                   "min(id) FILTER (WHERE local_date >= %s) FROM feedback_response",
-                   [middle, middle])
+    cursor.execute(
+        "SELECT max(id) FILTER (WHERE local_date < %s), "
+        "min(id) FILTER (WHERE local_date >= %s) FROM feedback_response",
+        [middle, middle],
+    )
     last_before, first_from = cursor.fetchone()
     d = q(middle.isoformat())
     halves = [
-        {"r": f"r.local_date < {d}", "s": f"s.response_id <= {last_before or 0}",
-         "i": f"i.sent_local_date < {d}", "w": f"w.local_date < {d}"},
-        {"r": f"r.local_date >= {d}", "s": f"s.response_id >= {first_from or 0}",
-         "i": f"i.sent_local_date >= {d}", "w": f"w.local_date >= {d}"},
+        {
+            "r": f"r.local_date < {d}",
+            "s": f"s.response_id <= {last_before or 0}",
+            "i": f"i.sent_local_date < {d}",
+            "w": f"w.local_date < {d}",
+        },
+        {
+            "r": f"r.local_date >= {d}",
+            "s": f"s.response_id >= {first_from or 0}",
+            "i": f"i.sent_local_date >= {d}",
+            "w": f"w.local_date >= {d}",
+        },
     ]
     elapsed = time.perf_counter() - started
-    print(f"  split at local_date {middle} (score ids <= {last_before} | >= {first_from}): "
-          f"{elapsed:.2f} s", flush=True)
+    print(
+        f"  split at local_date {middle} (score ids <= {last_before} | >= {first_from}): "
+        f"{elapsed:.2f} s",
+        flush=True,
+    )
     return halves, elapsed
 
 
-def wide_rebuild_halves(facts, layout: Layout, *, split: str, dims_how: str, items_how: str,
-                        merge_work_mem: str, merge_join: str,
-                        materialize: bool = True) -> list[tuple[str, float]]:
+def wide_rebuild_halves(
+    facts,
+    layout: Layout,
+    *,
+    split: str,
+    dims_how: str,
+    items_how: str,
+    merge_work_mem: str,
+    merge_join: str,
+    materialize: bool = True,
+) -> list[tuple[str, float]]:
     """Each of the 2 connections runs the whole fine pipeline for its half of the buckets.
 
     The halves are disjoint sets of buckets (split_halves), so each connection groups its
@@ -534,23 +644,34 @@ def wide_rebuild_halves(facts, layout: Layout, *, split: str, dims_how: str, ite
             if not materialize:
                 return job_one_statement(conn)
             with conn.cursor() as c:
-                clock.run(f"{tag}: GROUP BY scores x responses -> temp", c,
-                          "CREATE TEMPORARY TABLE t_dims AS "
-                          + dims_sql(facts, layout, dims_how, where["r"], where["s"]))
-                clock.run(f"{tag}: GROUP BY responses (items) -> temp", c,
-                          "CREATE TEMPORARY TABLE t_items AS "
-                          + items_sql(facts, layout, where["r"], how=items_how))
-                clock.run(f"{tag}: GROUP BY invitations x visits -> temp", c,
-                          f"CREATE TEMPORARY TABLE t_inv AS {invitations_sql(where['i'])}")
+                clock.run(
+                    f"{tag}: GROUP BY scores x responses -> temp",
+                    c,
+                    "CREATE TEMPORARY TABLE t_dims AS "
+                    + dims_sql(facts, layout, dims_how, where["r"], where["s"]),
+                )
+                clock.run(
+                    f"{tag}: GROUP BY responses (items) -> temp",
+                    c,
+                    "CREATE TEMPORARY TABLE t_items AS "
+                    + items_sql(facts, layout, where["r"], how=items_how),
+                )
+                clock.run(
+                    f"{tag}: GROUP BY invitations x visits -> temp",
+                    c,
+                    f"CREATE TEMPORARY TABLE t_inv AS {invitations_sql(where['i'])}",
+                )
                 c.execute(f"SET work_mem = {q(merge_work_mem)}")
                 if merge_join == "hash":
                     # Hash joins and one sort of the joined rows, rather than the planner's
                     # sort of every input for merge joins (then the output sorted again).
                     c.execute("SET enable_mergejoin = off")
-                clock.run(f"{tag}: INSERT fine (join, ORDER BY key)", c,
-                          f"INSERT INTO {FINE} "
-                          + merge_sql(layout, fused=False, dims="t_dims", items="t_items",
-                                      inv="t_inv"))
+                clock.run(
+                    f"{tag}: INSERT fine (join, ORDER BY key)",
+                    c,
+                    f"INSERT INTO {FINE} "
+                    + merge_sql(layout, fused=False, dims="t_dims", items="t_items", inv="t_inv"),
+                )
                 c.execute("RESET work_mem")
                 c.execute("RESET enable_mergejoin")
                 c.execute("DROP TABLE t_dims, t_items, t_inv")
@@ -563,24 +684,39 @@ def wide_rebuild_halves(facts, layout: Layout, *, split: str, dims_how: str, ite
                     c.execute("SET enable_mergejoin = off")
                 dims = dims_sql(facts, layout, dims_how, where["r"], where["s"])
                 items = items_sql(facts, layout, where["r"], how=items_how)
-                clock.run(f"{tag}: INSERT fine (3 GROUP BYs, join, ORDER BY)", c,
-                          f"INSERT INTO {FINE} "
-                          + merge_sql(layout, fused=False, dims=f"({dims})",
-                                      items=f"({items})", inv=f"({invitations_sql(where['i'])})"))
+                clock.run(
+                    f"{tag}: INSERT fine (3 GROUP BYs, join, ORDER BY)",
+                    c,
+                    f"INSERT INTO {FINE} "
+                    + merge_sql(
+                        layout,
+                        fused=False,
+                        dims=f"({dims})",
+                        items=f"({items})",
+                        inv=f"({invitations_sql(where['i'])})",
+                    ),
+                )
                 c.execute("RESET work_mem")
                 c.execute("RESET enable_mergejoin")
+
         return job
 
-    walls.append(("fine (2 halves)", phase(f"fine rows, one half ({split}) per connection",
-                                           half(0), half(1))))
+    walls.append(
+        (
+            "fine (2 halves)",
+            phase(f"fine rows, one half ({split}) per connection", half(0), half(1)),
+        )
+    )
     a_day_done = threading.Event()
 
     def job_a(conn):
         with conn.cursor() as c:
             try:
-                clock.run("A: INSERT day half (sum fine)", c,
-                          f"INSERT INTO {DAY} "
-                          + coarse_sql(layout, FINE, KEY_DAY, halves[0]["w"]))
+                clock.run(
+                    "A: INSERT day half (sum fine)",
+                    c,
+                    f"INSERT INTO {DAY} " + coarse_sql(layout, FINE, KEY_DAY, halves[0]["w"]),
+                )
             finally:
                 a_day_done.set()
             clock.run("A: unique index fine", c, unique_index(FINE, KEY_FINE))
@@ -588,34 +724,55 @@ def wide_rebuild_halves(facts, layout: Layout, *, split: str, dims_how: str, ite
 
     def job_b(conn):
         with conn.cursor() as c:
-            clock.run("B: INSERT day half (sum fine)", c,
-                      f"INSERT INTO {DAY} " + coarse_sql(layout, FINE, KEY_DAY, halves[1]["w"]))
+            clock.run(
+                "B: INSERT day half (sum fine)",
+                c,
+                f"INSERT INTO {DAY} " + coarse_sql(layout, FINE, KEY_DAY, halves[1]["w"]),
+            )
             a_day_done.wait()
             clock.run("B: unique index day", c, unique_index(DAY, KEY_DAY))
-            clock.run("B: INSERT clinic-day (sum day)", c,
-                      f"INSERT INTO {CLINIC_DAY} {coarse_sql(layout, DAY, KEY_CLINIC_DAY)}")
+            clock.run(
+                "B: INSERT clinic-day (sum day)",
+                c,
+                f"INSERT INTO {CLINIC_DAY} {coarse_sql(layout, DAY, KEY_CLINIC_DAY)}",
+            )
             clock.run("B: unique index clinic-day", c, unique_index(CLINIC_DAY, KEY_CLINIC_DAY))
             clock.run("B: ANALYZE day, clinic-day", c, f"ANALYZE {DAY}, {CLINIC_DAY}")
 
-    walls.append(("coarse + indexes", phase("day halves | fine index, day index, clinic-day",
-                                            job_a, job_b)))
+    walls.append(
+        ("coarse + indexes", phase("day halves | fine index, day index, clinic-day", job_a, job_b))
+    )
     return walls
 
 
 # --- correctness -------------------------------------------------------------------------------
+
 
 def check(cursor, layout: Layout) -> bool:
     """Per clinic: the wide tables' sums against the current tables' sums, every statistic."""
     ok = True
     grains = [
         (FINE, "analytics_responserollup", "analytics_dimensionrollup", "analytics_itemrollup"),
-        (DAY, "analytics_responsedayrollup", "analytics_dimensiondayrollup",
-         "analytics_itemdayrollup"),
-        (CLINIC_DAY, "analytics_responseclinicdayrollup", "analytics_dimensionclinicdayrollup",
-         "analytics_itemclinicdayrollup"),
+        (
+            DAY,
+            "analytics_responsedayrollup",
+            "analytics_dimensiondayrollup",
+            "analytics_itemdayrollup",
+        ),
+        (
+            CLINIC_DAY,
+            "analytics_responseclinicdayrollup",
+            "analytics_dimensionclinicdayrollup",
+            "analytics_itemclinicdayrollup",
+        ),
     ]
-    dim_stats = [("dim_n", "n"), ("dim_sum", "score_sum"), ("dim_sumsq", "score_sumsq"),
-                 ("dim_answered", "answered_items"), ("dim_top", "top_box_items")]
+    dim_stats = [
+        ("dim_n", "n"),
+        ("dim_sum", "score_sum"),
+        ("dim_sumsq", "score_sumsq"),
+        ("dim_answered", "answered_items"),
+        ("dim_top", "top_box_items"),
+    ]
     for wide, responses, dimensions, items in grains:
         problems = 0
         compared = 0
@@ -629,32 +786,38 @@ def check(cursor, layout: Layout) -> bool:
         cols = ("responses", "invitations_sent", "invitations_answered")
         cursor.execute(
             f"SELECT clinic_id, {', '.join(f'sum({c})' for c in cols)} FROM {wide} "
-            "GROUP BY 1 ORDER BY 1")
+            "GROUP BY 1 ORDER BY 1"
+        )
         got = cursor.fetchall()
         cursor.execute(
             f"SELECT clinic_id, {', '.join(f'sum({c})' for c in cols)} FROM {responses} "
-            "GROUP BY 1 ORDER BY 1")
+            "GROUP BY 1 ORDER BY 1"
+        )
         want = cursor.fetchall()
         compared += len(want) * len(cols)
         if got != want:
             print(f"    {wide}: response counts differ")
             problems += 1
         # Dimensions: per clinic and dimension, every statistic; NPS promoters/detractors.
-        sums = ", ".join(f"sum({layout.ref('w', g, p)})" for p in range(len(layout.dims))
-                         for g, _ in dim_stats)
-        cursor.execute(f"SELECT clinic_id, {sums}, sum(w.promoters), sum(w.detractors) "
-                       f"FROM {wide} w GROUP BY 1 ORDER BY 1")
+        sums = ", ".join(
+            f"sum({layout.ref('w', g, p)})" for p in range(len(layout.dims)) for g, _ in dim_stats
+        )
+        cursor.execute(
+            f"SELECT clinic_id, {sums}, sum(w.promoters), sum(w.detractors) "
+            f"FROM {wide} w GROUP BY 1 ORDER BY 1"
+        )
         wide_rows = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute(
             f"SELECT clinic_id, dimension, {', '.join(f'sum({c})' for _, c in dim_stats)}, "
-            f"sum(promoters), sum(detractors) FROM {dimensions} GROUP BY 1, 2")
+            f"sum(promoters), sum(detractors) FROM {dimensions} GROUP BY 1, 2"
+        )
         current = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
         width = len(dim_stats)
         for clinic, values in wide_rows.items():
             promoters = detractors = 0
             for p, dim in enumerate(layout.dims):
                 want = current.get((clinic, dim), (0,) * (width + 2))
-                got = values[p * width:(p + 1) * width]
+                got = values[p * width : (p + 1) * width]
                 promoters += want[width]
                 detractors += want[width + 1]
                 for (g, _), a, b in zip(dim_stats, got, want, strict=False):
@@ -669,50 +832,58 @@ def check(cursor, layout: Layout) -> bool:
             compared += 2
             if (values[-2], values[-1]) != (promoters, detractors):
                 problems += 1
-                print(f"    {wide} clinic {clinic} NPS: {values[-2:]} != "
-                      f"{(promoters, detractors)}")
+                print(f"    {wide} clinic {clinic} NPS: {values[-2:]} != {(promoters, detractors)}")
         if set(wide_rows) != {c for c, _ in current}:
             problems += 1
             print(f"    {wide}: clinics differ")
         # Items.
-        sums = ", ".join(f"sum({layout.ref('w', g, p)})" for p in range(len(layout.items))
-                         for g in ("item_answers", "item_top"))
+        sums = ", ".join(
+            f"sum({layout.ref('w', g, p)})"
+            for p in range(len(layout.items))
+            for g in ("item_answers", "item_top")
+        )
         cursor.execute(f"SELECT clinic_id, {sums} FROM {wide} w GROUP BY 1 ORDER BY 1")
         wide_rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT clinic_id, item, sum(answers), sum(top_box) FROM {items} "
-                       "GROUP BY 1, 2")
+        cursor.execute(
+            f"SELECT clinic_id, item, sum(answers), sum(top_box) FROM {items} GROUP BY 1, 2"
+        )
         current = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
         for clinic, values in wide_rows.items():
             for p, item in enumerate(layout.items):
                 want = tuple(current.get((clinic, item), (0, 0)))
-                got = tuple(values[2 * p:2 * p + 2])
+                got = tuple(values[2 * p : 2 * p + 2])
                 compared += 2
                 if got != want:
                     problems += 1
                     print(f"    {wide} clinic {clinic} {item}: {got} != {want}")
-        print(f"    {wide:<22} vs current: {n_wide:,} rows vs {n_current:,}; "
-              f"{compared:,} per-clinic sums compared, {problems} mismatches")
+        print(
+            f"    {wide:<22} vs current: {n_wide:,} rows vs {n_current:,}; "
+            f"{compared:,} per-clinic sums compared, {problems} mismatches"
+        )
         ok = ok and problems == 0
     return ok
 
 
 # --- the dashboard-like read --------------------------------------------------------------------
 
-READ_WHERE = ("clinic_id = ANY(%s) AND local_date BETWEEN '2025-01-01' AND '2025-12-31'")
+READ_WHERE = "clinic_id = ANY(%s) AND local_date BETWEEN '2025-01-01' AND '2025-12-31'"
 
 
 def reads(cursor, layout: Layout, clinics: list[int], repeat: int = 15) -> dict[str, float]:
     """Per clinic totals of every dimension statistic over 365 days, 20 clinics (median ms)."""
     stats = ("dim_n", "dim_sum", "dim_sumsq", "dim_answered", "dim_top")
-    wide = ("SELECT clinic_id, sum(responses), "
-            + ", ".join(f"sum({layout.ref('w', g, p)})" for p in range(len(layout.dims))
-                        for g in stats)
-            + f", sum(promoters), sum(detractors) FROM {CLINIC_DAY} w WHERE {READ_WHERE} "
-            "GROUP BY clinic_id")
-    current = ("SELECT clinic_id, dimension, sum(n), sum(score_sum), sum(score_sumsq), "
-               "sum(answered_items), sum(top_box_items), sum(promoters), sum(detractors) "
-               f"FROM analytics_dimensionclinicdayrollup WHERE {READ_WHERE} "
-               "GROUP BY clinic_id, dimension")
+    wide = (
+        "SELECT clinic_id, sum(responses), "
+        + ", ".join(f"sum({layout.ref('w', g, p)})" for p in range(len(layout.dims)) for g in stats)
+        + f", sum(promoters), sum(detractors) FROM {CLINIC_DAY} w WHERE {READ_WHERE} "
+        "GROUP BY clinic_id"
+    )
+    current = (
+        "SELECT clinic_id, dimension, sum(n), sum(score_sum), sum(score_sumsq), "
+        "sum(answered_items), sum(top_box_items), sum(promoters), sum(detractors) "
+        f"FROM analytics_dimensionclinicdayrollup WHERE {READ_WHERE} "
+        "GROUP BY clinic_id, dimension"
+    )
     results = {}
     cursor.execute("RESET ALL")
     for label, sql in (("wide clinic-day", wide), ("analytics_dimensionclinicdayrollup", current)):
@@ -725,12 +896,20 @@ def reads(cursor, layout: Layout, clinics: list[int], repeat: int = 15) -> dict[
             cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
         results[label] = statistics.median(timings)
-        print(f"    read {label:<36} {statistics.median(timings):7.2f} ms median "
-              f"(min {min(timings):.2f}) over {repeat}; {len(rows)} rows")
+        print(
+            f"    read {label:<36} {statistics.median(timings):7.2f} ms median "
+            f"(min {min(timings):.2f}) over {repeat}; {len(rows)} rows"
+        )
     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {wide}", [clinics])
     plan = [r[0] for r in cursor.fetchall()]
-    print("      wide plan: " + " | ".join(line.strip() for line in plan if "Scan" in line
-                                          or "Buffers" in line or "Execution" in line)[:400])
+    print(
+        "      wide plan: "
+        + " | ".join(
+            line.strip()
+            for line in plan
+            if "Scan" in line or "Buffers" in line or "Execution" in line
+        )[:400]
+    )
     return results
 
 
@@ -765,10 +944,14 @@ def ensure_data() -> tuple[object, list[str], list[str]]:
 
         started = time.perf_counter()
         rollups_rebuild()
-        print(f"current rollups rebuilt (invitations included) in "
-              f"{time.perf_counter() - started:.1f} s")
-    print(f"responses {responses:,}, scores {DimensionScore.objects.count():,}, "
-          f"invitations {invitations:,}")
+        print(
+            f"current rollups rebuilt (invitations included) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+    print(
+        f"responses {responses:,}, scores {DimensionScore.objects.count():,}, "
+        f"invitations {invitations:,}"
+    )
     facts = rollup_queries.scoring_facts()
     # Fixed positions: the current instrument's order (a later version's new dimension or item
     # would take the next position).
@@ -793,23 +976,35 @@ def ensure_data() -> tuple[object, list[str], list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layout", choices=("columns", "arrays"), default="columns")
-    parser.add_argument("--fine", choices=("bydate", "byclinic", "split", "fused"),
-                        default="bydate",
-                        help="bydate/byclinic: each connection builds the fine rows of half "
-                             "the buckets; split/fused: the GROUP BYs side by side, then one join")
+    parser.add_argument(
+        "--fine",
+        choices=("bydate", "byclinic", "split", "fused"),
+        default="bydate",
+        help="bydate/byclinic: each connection builds the fine rows of half "
+        "the buckets; split/fused: the GROUP BYs side by side, then one join",
+    )
     parser.add_argument("--items", choices=("filter", "record"), default="record")
     parser.add_argument("--merge-join", choices=("hash", "planner"), default="hash")
-    parser.add_argument("--one-statement", action="store_true",
-                        help="bydate/byclinic: each half's fine rows in one INSERT ... SELECT, "
-                             "the GROUP BYs as subqueries (no temporary tables)")
-    parser.add_argument("--merge-work-mem", default="1GB",
-                        help="work_mem of the fine rows' join + sort (bydate/byclinic)")
+    parser.add_argument(
+        "--one-statement",
+        action="store_true",
+        help="bydate/byclinic: each half's fine rows in one INSERT ... SELECT, "
+        "the GROUP BYs as subqueries (no temporary tables)",
+    )
+    parser.add_argument(
+        "--merge-work-mem",
+        default="1GB",
+        help="work_mem of the fine rows' join + sort (bydate/byclinic)",
+    )
     parser.add_argument("--dims", choices=("filter", "case"), default="case")
     parser.add_argument("--keep", action="store_true", help="keep the prototype tables")
     parser.add_argument("--no-check", action="store_true")
     parser.add_argument("--print-sql", action="store_true")
-    parser.add_argument("--all-stats", action="store_true",
-                        help="ANALYZE every column (default: statistics on the key columns only)")
+    parser.add_argument(
+        "--all-stats",
+        action="store_true",
+        help="ANALYZE every column (default: statistics on the key columns only)",
+    )
     args = parser.parse_args()
     global STATS_KEYS_ONLY
     STATS_KEYS_ONLY = not args.all_stats
@@ -824,10 +1019,12 @@ def main() -> None:
         print(merge_sql(layout, fused=args.fine == "fused") + ";\n")
         print(coarse_sql(layout, FINE, KEY_DAY) + ";\n")
         return
-    print(f"variant: layout={args.layout} fine={args.fine} dims={args.dims} "
-          f"items={args.items} merge_work_mem={args.merge_work_mem} "
-          f"merge_join={args.merge_join} stats={'all' if args.all_stats else 'keys only'} "
-          f"one_statement={args.one_statement}")
+    print(
+        f"variant: layout={args.layout} fine={args.fine} dims={args.dims} "
+        f"items={args.items} merge_work_mem={args.merge_work_mem} "
+        f"merge_join={args.merge_join} stats={'all' if args.all_stats else 'keys only'} "
+        f"one_statement={args.one_statement}"
+    )
     conn = connect(loading=False)
     cursor = conn.cursor()
     cursor.execute("RESET ALL")  # (a) exactly as bench/rollups.py: its two settings only
@@ -841,21 +1038,31 @@ def main() -> None:
 
     started = time.perf_counter()
     if args.fine in ("bydate", "byclinic"):
-        walls = wide_rebuild_halves(facts, layout, split=args.fine[2:], dims_how=args.dims,
-                                    items_how=args.items, merge_work_mem=args.merge_work_mem,
-                                    merge_join=args.merge_join,
-                                    materialize=not args.one_statement)
+        walls = wide_rebuild_halves(
+            facts,
+            layout,
+            split=args.fine[2:],
+            dims_how=args.dims,
+            items_how=args.items,
+            merge_work_mem=args.merge_work_mem,
+            merge_join=args.merge_join,
+            materialize=not args.one_statement,
+        )
     else:
         walls = wide_rebuild(facts, layout, args.fine, args.dims)
     total = time.perf_counter() - started
     print(f"wide rebuild total {total:8.2f} s  = {total / plain:.2f} x (a)  (target <= 3)")
     print("  phases (wall): " + ", ".join(f"{label} {s:.2f}" for label, s in walls))
-    cursor.execute(f"SELECT (SELECT count(*) FROM {FINE}), (SELECT count(*) FROM {DAY}), "
-                   f"(SELECT count(*) FROM {CLINIC_DAY}), pg_total_relation_size('{FINE}'), "
-                   f"pg_total_relation_size('{DAY}'), pg_total_relation_size('{CLINIC_DAY}')")
+    cursor.execute(
+        f"SELECT (SELECT count(*) FROM {FINE}), (SELECT count(*) FROM {DAY}), "
+        f"(SELECT count(*) FROM {CLINIC_DAY}), pg_total_relation_size('{FINE}'), "
+        f"pg_total_relation_size('{DAY}'), pg_total_relation_size('{CLINIC_DAY}')"
+    )
     n_fine, n_day, n_cd, s_fine, s_day, s_cd = cursor.fetchone()
-    print(f"  rows: fine {n_fine:,} ({s_fine / 2**20:.0f} MB), day {n_day:,} "
-          f"({s_day / 2**20:.0f} MB), clinic-day {n_cd:,} ({s_cd / 2**20:.0f} MB)")
+    print(
+        f"  rows: fine {n_fine:,} ({s_fine / 2**20:.0f} MB), day {n_day:,} "
+        f"({s_day / 2**20:.0f} MB), clinic-day {n_cd:,} ({s_cd / 2**20:.0f} MB)"
+    )
 
     if not args.no_check:
         print("correctness (per clinic sums, wide vs current tables):")

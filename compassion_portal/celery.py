@@ -35,8 +35,14 @@ TASK_RETRY = {
 def _task_failure_log(sender=None, task_id=None, exception=None, args=None, **kwargs) -> None:
     """One line naming the task that gave up, with its (id-only) arguments and tries."""
     retries = sender.request.retries if sender is not None else 0
-    logger.error("Task %s[%s] failed for good after %d retries: %r (args %r)",
-                 getattr(sender, "name", "?"), task_id, retries, exception, args)
+    logger.error(
+        "Task %s[%s] failed for good after %d retries: %r (args %r)",
+        getattr(sender, "name", "?"),
+        task_id,
+        retries,
+        exception,
+        args,
+    )
 
 
 def _task_named(name: str):
@@ -78,7 +84,9 @@ def enqueue_on_commit(task, *args, coalesce_seconds: int | None = None) -> None:
                 _send(name)
         except unavailable:
             logging.getLogger(__name__).warning(
-                "Broker or cache unavailable; %s%r left to the periodic jobs", name, args,
+                "Broker or cache unavailable; %s%r left to the periodic jobs",
+                name,
+                args,
                 exc_info=True,
             )
 

@@ -156,7 +156,8 @@ if REDIS_URL:
     }
     # {% cache %} fragments: the same Redis, but a cache error there never fails the page.
     CACHES["template_fragments"] = {
-        **CACHES["default"], "BACKEND": "analytics.dashboard.cache.FragmentRedisCache",
+        **CACHES["default"],
+        "BACKEND": "analytics.dashboard.cache.FragmentRedisCache",
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -243,8 +244,10 @@ def mailer_from_url(url: str) -> dict:
     if parsed.scheme == "console":
         return {"BACKEND": backends + "console.EmailBackend"}
     if parsed.scheme == "file":
-        return {"BACKEND": backends + "filebased.EmailBackend",
-                "OPTIONS": {"file_path": unquote(parsed.path)}}
+        return {
+            "BACKEND": backends + "filebased.EmailBackend",
+            "OPTIONS": {"file_path": unquote(parsed.path)},
+        }
     if parsed.scheme in ("smtp", "smtps"):
         query = {k: v[-1].lower() for k, v in parse_qs(parsed.query).items()}
         return {
@@ -259,7 +262,9 @@ def mailer_from_url(url: str) -> dict:
                 "timeout": 10,
             },
         }
-    raise ImproperlyConfigured(f"EMAIL_URL={url!r}: use smtp://, smtps://, console: or file:///path.")
+    raise ImproperlyConfigured(
+        f"EMAIL_URL={url!r}: use smtp://, smtps://, console: or file:///path."
+    )
 
 
 MAILERS = {"default": mailer_from_url(env_str("EMAIL_URL", f"file://{BASE_DIR / 'var' / 'mail'}"))}
@@ -362,8 +367,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Invitation tokens never reach a log line (Django logs the path of every 4xx/5xx).
     "filters": {"invitation_tokens": {"()": "feedback.log_redaction.InvitationTokenFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["invitation_tokens"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["invitation_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -6,8 +6,11 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     # The admin's "Forgotten your password?" link leads to the staff password reset.
-    path("admin/password-reset/", RedirectView.as_view(pattern_name="accounts:password_reset"),
-         name="admin_password_reset"),
+    path(
+        "admin/password-reset/",
+        RedirectView.as_view(pattern_name="accounts:password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

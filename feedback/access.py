@@ -39,8 +39,9 @@ def clinic_for_user(
     except (Clinic.DoesNotExist, ValueError, TypeError):
         clinic = Clinic.objects.filter(pk=_int_or_none(clinic_id)).first()
         if clinic is not None:
-            _access_refused_record(user=user, request=request, clinic=clinic,
-                                   target=f"clinic:{clinic.pk}")
+            _access_refused_record(
+                user=user, request=request, clinic=clinic, target=f"clinic:{clinic.pk}"
+            )
         raise Http404("No such clinic.") from None
 
 
@@ -63,9 +64,12 @@ def object_for_user[M: Model](
         .first()
     )
     if clinic_id is not None:
-        _access_refused_record(user=request.user, request=request,
-                               clinic=Clinic.objects.filter(pk=clinic_id).first(),
-                               target=f"{kind}:{pk}")
+        _access_refused_record(
+            user=request.user,
+            request=request,
+            clinic=Clinic.objects.filter(pk=clinic_id).first(),
+            target=f"{kind}:{pk}",
+        )
     raise Http404(f"No such {kind}.")
 
 
@@ -77,8 +81,11 @@ def _int_or_none(value: int | str) -> int | None:
 
 
 def _access_refused_record(
-    *, user: AbstractBaseUser | AnonymousUser, request: HttpRequest | None,
-    clinic: Clinic | None, target: str,
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    request: HttpRequest | None,
+    clinic: Clinic | None,
+    target: str,
 ) -> None:
     audit_record(
         actor=user,

@@ -119,8 +119,14 @@ class VisitImportForm(forms.Form):
 
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "clinic", "provider", "occurred_at", "visit_type",
-                    "preferred_language"]
+    list_display = [
+        "external_id",
+        "clinic",
+        "provider",
+        "occurred_at",
+        "visit_type",
+        "preferred_language",
+    ]
     list_filter = ["clinic", "visit_type", "preferred_language"]
     list_select_related = ["clinic", "provider"]
     search_fields = ["external_id"]
@@ -171,15 +177,34 @@ class VisitAdmin(admin.ModelAdmin):
 class InvitationAdmin(ViewOnlyAdmin):
     """View-only: invitations are made by the import and change only through their services."""
 
-    list_display = ["visit_external_id", "clinic", "channel", "language", "created_at",
-                    "sent_at", "reminder_sent_at", "used_at", "expires_at"]
+    list_display = [
+        "visit_external_id",
+        "clinic",
+        "channel",
+        "language",
+        "created_at",
+        "sent_at",
+        "reminder_sent_at",
+        "used_at",
+        "expires_at",
+    ]
     list_filter = ["channel", "language", "visit__clinic"]
     list_select_related = ["visit__clinic"]
     search_fields = ["visit__external_id"]
     date_hierarchy = "created_at"
     # contact, contact_hash, token_salt and token_hash are deliberately absent.
-    fields = ["visit", "channel", "language", "created_at", "expires_at", "sent_at",
-              "reminder_sent_at", "used_at", "has_contact", "contact_erased_at"]
+    fields = [
+        "visit",
+        "channel",
+        "language",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "reminder_sent_at",
+        "used_at",
+        "has_contact",
+        "contact_erased_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description="Visit", ordering="visit__external_id")
@@ -201,10 +226,23 @@ class InstrumentAdmin(admin.ModelAdmin):
 
     list_display = ["name", "slug", "version", "is_active", "loaded_at"]
     list_filter = ["slug", "is_active"]
-    fields = ["slug", "version", "name", "is_active", "loaded_at", "definition_sha256",
-              "definition_pretty"]
-    readonly_fields = ["slug", "version", "name", "loaded_at", "definition_sha256",
-                       "definition_pretty"]
+    fields = [
+        "slug",
+        "version",
+        "name",
+        "is_active",
+        "loaded_at",
+        "definition_sha256",
+        "definition_pretty",
+    ]
+    readonly_fields = [
+        "slug",
+        "version",
+        "name",
+        "loaded_at",
+        "definition_sha256",
+        "definition_pretty",
+    ]
 
     @admin.display(description="Definition")
     def definition_pretty(self, obj: Instrument) -> str:
@@ -232,13 +270,31 @@ class TestimonialInline(ReadOnlyInline):
 class ResponseAdmin(ViewOnlyAdmin):
     """View-only: a stored response is evidence; its scores were computed when it arrived."""
 
-    list_display = ["pk", "clinic", "provider", "instrument", "channel", "language", "local_date",
-                    "submitted_at"]
+    list_display = [
+        "pk",
+        "clinic",
+        "provider",
+        "instrument",
+        "channel",
+        "language",
+        "local_date",
+        "submitted_at",
+    ]
     list_filter = ["clinic", "channel", "language", "visit_type"]
     list_select_related = ["clinic", "provider", "instrument"]
     date_hierarchy = "submitted_at"
-    fields = ["instrument", "clinic", "provider", "visit_type", "channel", "language",
-              "submitted_at", "local_date", "answers_pretty", "comment"]
+    fields = [
+        "instrument",
+        "clinic",
+        "provider",
+        "visit_type",
+        "channel",
+        "language",
+        "submitted_at",
+        "local_date",
+        "answers_pretty",
+        "comment",
+    ]
     readonly_fields = fields
     inlines = [DimensionScoreInline, TestimonialInline]
 
@@ -255,9 +311,20 @@ class TestimonialAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "clinic", "consent", "status", "created_at"]
     list_filter = ["status", "consent", "response__clinic"]
     list_select_related = ["response__clinic"]
-    fields = ["response", "text", "original_text", "original_purged_at", "redactions", "consent",
-              "first_name", "status", "provider_thanked", "created_at", "moderated_at",
-              "withdrawn_at"]
+    fields = [
+        "response",
+        "text",
+        "original_text",
+        "original_purged_at",
+        "redactions",
+        "consent",
+        "first_name",
+        "status",
+        "provider_thanked",
+        "created_at",
+        "moderated_at",
+        "withdrawn_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description="Clinic", ordering="response__clinic__name")
@@ -270,8 +337,15 @@ class AuditEventAdmin(ViewOnlyAdmin):
     """The audit log: readable by admins, changeable by nobody. Sign-in rows show the username
     tried and the client address (search by either to follow one attack)."""
 
-    list_display = ["created_at", "actor", "action", "username", "client_address", "clinic",
-                    "target"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "username",
+        "client_address",
+        "clinic",
+        "target",
+    ]
     list_filter = ["action", "clinic"]
     list_select_related = ["actor", "clinic"]
     search_fields = ["target", "actor__username", "username", "client_address"]

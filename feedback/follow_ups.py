@@ -30,8 +30,11 @@ def follow_up_reasons(
             continue
         if rule.below is not None and score.score < rule.below:
             reasons.add(rule.reason)
-        if (rule.detractors_with_comment and has_comment
-                and nps_class(round(score.mean)) == "detractor"):
+        if (
+            rule.detractors_with_comment
+            and has_comment
+            and nps_class(round(score.mean)) == "detractor"
+        ):
             reasons.add(rule.reason)
     return sorted(reasons)
 
@@ -62,7 +65,9 @@ def follow_up_handle(*, follow_up: FollowUp, actor: AbstractBaseUser, note: str)
     locked.handled_by = actor if actor.is_authenticated else None
     locked.save(update_fields=["status", "note", "handled_at", "handled_by"])
     audit_record(
-        actor=actor, action=AuditEvent.Action.FOLLOW_UP_HANDLE, clinic=locked.clinic,
+        actor=actor,
+        action=AuditEvent.Action.FOLLOW_UP_HANDLE,
+        clinic=locked.clinic,
         target=f"follow_up:{locked.pk}",
         details={"status_before": before, "note": locked.note},
     )
@@ -75,7 +80,10 @@ def follow_ups_for_clinics(
     return (
         FollowUp.objects.filter(clinic__in=clinics, status=status)
         .select_related(
-            "clinic", "response__clinic", "response__provider", "response__testimonial",
+            "clinic",
+            "response__clinic",
+            "response__provider",
+            "response__testimonial",
             "handled_by",
         )
         .order_by("created_at", "pk")

@@ -44,6 +44,7 @@ def names_with_replacement_characters(fields: Iterable[tuple[str, list[str]]]) -
     U+FFFD the patient really typed is refused too; browsers post the survey urlencoded.
     """
     return [
-        name for name, values in fields
+        name
+        for name, values in fields
         if REPLACEMENT_CHARACTER in name or any(REPLACEMENT_CHARACTER in v for v in values)
     ]

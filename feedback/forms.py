@@ -85,8 +85,9 @@ class SurveyForm(forms.Form):
             error_messages=text,
         )
         self.fields["story"] = forms.CharField(
-            label=_("Would you like to share a short story about your care? (You can leave"
-                    " this empty.)"),
+            label=_(
+                "Would you like to share a short story about your care? (You can leave this empty.)"
+            ),
             help_text=_("The clinic reads every story. You choose below if others may see it."),
             required=False,
             max_length=STORY_MAX_LENGTH,
@@ -154,11 +155,12 @@ class SurveyForm(forms.Form):
         self._refuse_repeated_fields()
         self._refuse_unreadable_fields()
         if cleaned.get("story") and not cleaned.get("story_consent"):
-            self.add_error(
-                "story_consent", _("You wrote a story: choose if we may share it.")
-            )
-        if (cleaned.get("story_consent") == Testimonial.Consent.FIRST_NAME
-                and cleaned.get("story") and not cleaned.get("story_first_name")):
+            self.add_error("story_consent", _("You wrote a story: choose if we may share it."))
+        if (
+            cleaned.get("story_consent") == Testimonial.Consent.FIRST_NAME
+            and cleaned.get("story")
+            and not cleaned.get("story_first_name")
+        ):
             self.add_error(
                 "story_first_name",
                 _("Type your first name, or choose not to show your name."),
@@ -175,7 +177,8 @@ class SurveyForm(forms.Form):
                 continue
             if hasattr(field, "survey_number"):
                 message = _("Question %(number)d: choose only one answer.") % {
-                    "number": field.survey_number}
+                    "number": field.survey_number
+                }
             elif isinstance(field.widget, forms.RadioSelect):
                 message = _("Choose only one answer.")
             else:
@@ -207,21 +210,31 @@ class SurveyForm(forms.Form):
             name = ITEM_PREFIX + item_id
             if name in self.fields:
                 number = self.fields[name].survey_number
-                self.add_error(name, _("Question %(number)d: choose one of the answers shown.")
-                               % {"number": number})
+                self.add_error(
+                    name,
+                    _("Question %(number)d: choose one of the answers shown.") % {"number": number},
+                )
             elif item_id == "comment":
                 self.add_error("comment", _("Your comment is too long."))
             else:
-                self.add_error(None, _("Something in your answers did not work. Please check"
-                                       " them and send them again."))
+                self.add_error(
+                    None,
+                    _(
+                        "Something in your answers did not work. Please check"
+                        " them and send them again."
+                    ),
+                )
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(link target, message) for each problem, in the order the questions appear."""
         summary = [("", str(message)) for message in self.non_field_errors()]
         for name, field in self.fields.items():
             for message in self.errors.get(name, []):
-                target = (f"#field-{name}" if isinstance(field.widget, forms.RadioSelect)
-                          else f"#{self[name].auto_id}")
+                target = (
+                    f"#field-{name}"
+                    if isinstance(field.widget, forms.RadioSelect)
+                    else f"#{self[name].auto_id}"
+                )
                 summary.append((target, str(message)))
         return summary
 
@@ -236,8 +249,9 @@ class WithdrawalForm(forms.Form):
         field = self.fields["code"]
         field.label = _("Your withdrawal code")
         field.help_text = _("It looks like ABCD-EFGH. Capital letters or not, as you like.")
-        field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters",
-                                   "spellcheck": "false"})
+        field.widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        )
         field.error_messages = {
             "required": _("Type the code from the thank-you page."),
             "max_length": _("This is longer than a withdrawal code."),

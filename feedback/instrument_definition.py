@@ -238,13 +238,18 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
             problems.append(f"{where}.kind: must be one of {names}, got {kind!r}")
             kind = DimensionKind.LIKERT
         kind = DimensionKind(kind)
-        dimensions.append(Dimension(
-            dim_id, texts(spec.get("label"), f"{where}.label"), max_missing, kind,
-            follow_up=follow_up_rule_parse(
-                spec, dim_id=dim_id, kind=kind, where=where, problems=problems
-            ),
-            positive=positive_answers_parse(spec, kind=kind, where=where, problems=problems),
-        ))
+        dimensions.append(
+            Dimension(
+                dim_id,
+                texts(spec.get("label"), f"{where}.label"),
+                max_missing,
+                kind,
+                follow_up=follow_up_rule_parse(
+                    spec, dim_id=dim_id, kind=kind, where=where, problems=problems
+                ),
+                positive=positive_answers_parse(spec, kind=kind, where=where, problems=problems),
+            )
+        )
 
     items: list[Item] = []
     dimension_ids = {d.id for d in dimensions}
@@ -299,7 +304,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
             if len(members) != 1 or members[0].reverse or not members[0].required:
                 problems.append(
                     f"dimensions: '{dim.id}' is a percent-positive dimension: one required item,"
-                    " not reversed (offer \"don't know\" with allow_na)"
+                    ' not reversed (offer "don\'t know" with allow_na)'
                 )
             elif not dim.positive <= set(members[0].scale.values):
                 problems.append(
@@ -310,9 +315,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
     mean_scored = [d.id for d in dimensions if d.is_mean_scored]
     headline = raw.get("headline_dimension", mean_scored[0] if mean_scored else "")
     if "headline_dimension" in raw and headline not in mean_scored:
-        problems.append(
-            f"headline_dimension: must be a likert dimension's id, got {headline!r}"
-        )
+        problems.append(f"headline_dimension: must be a likert dimension's id, got {headline!r}")
 
     comment = raw.get("comment", {})
     if not isinstance(comment, dict):

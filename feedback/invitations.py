@@ -189,8 +189,10 @@ def _rendered(invitation: Invitation, *, kind: str, part: str) -> str:
         "valid_until": timezone.localtime(invitation.expires_at, clinic.tzinfo).date(),
         "link": invitation_url(invitation),
     }
-    names = [f"feedback/email/{kind}_{part}.{lang}.txt"
-             for lang in language_fallbacks(invitation.language)]
+    names = [
+        f"feedback/email/{kind}_{part}.{lang}.txt"
+        for lang in language_fallbacks(invitation.language)
+    ]
     template = select_template(names)
     language = template.origin.template_name.rsplit(".", 2)[-2]
     with translation.override(language):
@@ -273,9 +275,10 @@ def invitation_reminder_send(*, invitation_id: int, now: dt.datetime | None = No
     """Send the one reminder and erase the contact; False when no reminder is due."""
     now = now or timezone.now()
     invitation = _locked(invitation_id)
-    if invitation is None or not invitations_due_for_reminder(now=now).filter(
-        pk=invitation.pk
-    ).exists():
+    if (
+        invitation is None
+        or not invitations_due_for_reminder(now=now).filter(pk=invitation.pk).exists()
+    ):
         return False
     _deliver(invitation, kind="reminder")
     invitation.reminder_sent_at = now

@@ -51,8 +51,13 @@ class DatabaseUnavailableMiddleware:
             return None
         # The view's name, not the path: an invitation link's path holds its token.
         view = request.resolver_match.view_name if request.resolver_match else "?"
-        logger.error("Database unavailable (%s %s): %s", request.method, view,
-                     str(exception).strip(), exc_info=exception)
+        logger.error(
+            "Database unavailable (%s %s): %s",
+            request.method,
+            view,
+            str(exception).strip(),
+            exc_info=exception,
+        )
         language = request.GET.get("lang", "")
         with translation.override(
             language if language in dict(settings.LANGUAGES) else translation.get_language()

@@ -86,9 +86,7 @@ ORDINARY_CAPITALISED = frozenset(
     Medicare Medicaid Zoom Google Internet App Portal Thank Thanks Gracias Please Por Favor
     """.split()
 )
-_TITLE_WORDS = frozenset(
-    word.lower().rstrip(".") for word in _TITLES.replace("\\.", "").split("|")
-)
+_TITLE_WORDS = frozenset(word.lower().rstrip(".") for word in _TITLES.replace("\\.", "").split("|"))
 _VOWELS = {"a": "aáàä", "e": "eéèë", "i": "iíìï", "o": "oóòö", "u": "uúùü", "n": "nñ"}
 
 
@@ -128,11 +126,16 @@ def _provider_patterns(
         # The full name in any case; a single part only when capitalised as a name, or in any
         # case right after a title ("dr ortiz"), so an ordinary word such as "young" survives.
         patterns.append((key, re.compile(rf"(?i:\b{full}\b)")))
-        patterns.append((key, re.compile(rf"(?i:(?<=\bdr\. )|(?<=\bdr )|(?<=\bdra\. )|"
-                                         rf"(?<=\bdra )|(?<=\bnurse ))(?i:{singles})\b")))
-        capitalised = "|".join(
-            _accent_blind(part[0].upper() + part[1:]) for part in parts
+        patterns.append(
+            (
+                key,
+                re.compile(
+                    rf"(?i:(?<=\bdr\. )|(?<=\bdr )|(?<=\bdra\. )|"
+                    rf"(?<=\bdra )|(?<=\bnurse ))(?i:{singles})\b"
+                ),
+            )
         )
+        capitalised = "|".join(_accent_blind(part[0].upper() + part[1:]) for part in parts)
         patterns.append((key, re.compile(rf"\b(?:{capitalised})\b")))
     return patterns
 
@@ -202,7 +205,7 @@ def redact(
         counts["name"] += 1
         whole = match.group(0)
         offset = match.start()
-        return whole[: start - offset] + PLACEHOLDERS["name"] + whole[end - offset:]
+        return whole[: start - offset] + PLACEHOLDERS["name"] + whole[end - offset :]
 
     value = _TITLE_NAME.sub(person, value)
     value = _CUE_NAME.sub(person, value)

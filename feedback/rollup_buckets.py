@@ -29,8 +29,12 @@ def rollup_buckets_mark_dirty(clinic: Clinic, *local_dates: dt.date) -> None:
     """
     now = timezone.now()
     DirtyBucket.objects.bulk_create(
-        [DirtyBucket(clinic=clinic, local_date=day, marked_at=now)
-         for day in sorted(set(local_dates))],
-        update_conflicts=True, unique_fields=["clinic", "local_date"], update_fields=["marked_at"],
+        [
+            DirtyBucket(clinic=clinic, local_date=day, marked_at=now)
+            for day in sorted(set(local_dates))
+        ],
+        update_conflicts=True,
+        unique_fields=["clinic", "local_date"],
+        update_fields=["marked_at"],
     )
     enqueue_on_commit(ROLLUPS_DRAIN_TASK, coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)

@@ -67,8 +67,10 @@ def instrument_load(*, raw: dict) -> tuple[Instrument, bool]:
     if existing is not None:
         if existing.definition_sha256 != sha:
             raise InstrumentDefinitionError(
-                [f"{definition.slug} version {definition.version} is already loaded with different"
-                 " content; give the changed definition a new version number"]
+                [
+                    f"{definition.slug} version {definition.version} is already loaded with"
+                    " different content; give the changed definition a new version number"
+                ]
             )
         return existing, False
     instrument = Instrument.objects.create(

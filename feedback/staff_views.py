@@ -42,13 +42,22 @@ class ModerationForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    note = forms.CharField(required=True, max_length=NOTE_MAX_LENGTH, strip=True,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=True,
+        max_length=NOTE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 def _testimonial_for_user(request: HttpRequest, pk: int) -> Testimonial:
-    return object_for_user(request, Testimonial.objects.select_related("response__clinic"),
-                           pk=pk, clinic_path="response__clinic", kind="testimonial")
+    return object_for_user(
+        request,
+        Testimonial.objects.select_related("response__clinic"),
+        pk=pk,
+        clinic_path="response__clinic",
+        kind="testimonial",
+    )
 
 
 def _status_param(request: HttpRequest, choices, default: str) -> str:
@@ -64,11 +73,18 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     testimonials = testimonials_for_moderation(
         clinics=clinics_for_user(request.user), status=status
     )
-    return render(request, "staff/moderation_queue.html", {
-        "testimonials": testimonials, "status": status, "statuses": Testimonial.Status.choices,
-        # For the "put the stories on your website" snippet shown to each clinic's managers.
-        "clinics": clinics_for_user(request.user), "site_url": settings.SITE_URL,
-    })
+    return render(
+        request,
+        "staff/moderation_queue.html",
+        {
+            "testimonials": testimonials,
+            "status": status,
+            "statuses": Testimonial.Status.choices,
+            # For the "put the stories on your website" snippet shown to each clinic's managers.
+            "clinics": clinics_for_user(request.user),
+            "site_url": settings.SITE_URL,
+        },
+    )
 
 
 @never_cache
@@ -86,12 +102,14 @@ def testimonial_moderate(request: HttpRequest, pk: int) -> HttpResponse:
             testimonial_approve(testimonial=testimonial, actor=request.user)
             messages.success(request, _("Approved."))
         elif action == "reject":
-            testimonial_reject(testimonial=testimonial, actor=request.user,
-                               reason=form.cleaned_data["reason"])
+            testimonial_reject(
+                testimonial=testimonial, actor=request.user, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("Rejected."))
         elif action == "edit":
-            testimonial_redaction_edit(testimonial=testimonial, actor=request.user,
-                                       text=form.cleaned_data["text"])
+            testimonial_redaction_edit(
+                testimonial=testimonial, actor=request.user, text=form.cleaned_data["text"]
+            )
             messages.success(request, _("Redaction saved."))
         else:
             testimonial_original_purge(testimonial=testimonial, actor=request.user)
@@ -121,18 +139,25 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         (row, comment_redacted(response=row.response, provider_names=names[row.clinic_id]))
         for row in rows
     ]
-    return render(request, "staff/follow_ups.html", {
-        "follow_ups": follow_ups, "status": status, "statuses": FollowUp.Status.choices,
-        "form": FollowUpForm(),
-    })
+    return render(
+        request,
+        "staff/follow_ups.html",
+        {
+            "follow_ups": follow_ups,
+            "status": status,
+            "statuses": FollowUp.Status.choices,
+            "form": FollowUpForm(),
+        },
+    )
 
 
 @never_cache
 @login_required
 @require_POST
 def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = object_for_user(request, FollowUp.objects, pk=pk, clinic_path="clinic",
-                                kind="follow_up")
+    follow_up = object_for_user(
+        request, FollowUp.objects, pk=pk, clinic_path="clinic", kind="follow_up"
+    )
     form = FollowUpForm(request.POST)
     if form.is_valid():
         follow_up_handle(follow_up=follow_up, actor=request.user, note=form.cleaned_data["note"])
@@ -146,8 +171,18 @@ def follow_up_mark_handled(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def provider_kudos_page(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = object_for_user(request, Provider.objects.select_related("clinic"),
-                               pk=provider_id, clinic_path="clinic", kind="provider")
-    return render(request, "staff/provider_kudos.html", {
-        "provider": provider, "kudos": provider_kudos(provider=provider),
-    })
+    provider = object_for_user(
+        request,
+        Provider.objects.select_related("clinic"),
+        pk=provider_id,
+        clinic_path="clinic",
+        kind="provider",
+    )
+    return render(
+        request,
+        "staff/provider_kudos.html",
+        {
+            "provider": provider,
+            "kudos": provider_kudos(provider=provider),
+        },
+    )

@@ -35,7 +35,8 @@ PUBLIC_CONSENTS = (Testimonial.Consent.ANONYMOUS, Testimonial.Consent.FIRST_NAME
 # Words of thanks that make a named provider's mention a kudos (English and Spanish stems).
 _THANKS = re.compile(
     r"\b(?:thank|thanks|grateful|gratitude|appreciat|kind|wonderful|amazing|excellent|"
-    r"gracias|agradec|amable|maravillos|excelente|estupend)", re.I
+    r"gracias|agradec|amable|maravillos|excelente|estupend)",
+    re.I,
 )
 COMMENTS_TASK = "analytics.tasks_comments.comments_analyse_pending"
 COMMENTS_COALESCE_SECONDS = 5
@@ -53,7 +54,7 @@ def withdrawal_code_new() -> str:
 
 def withdrawal_code_normalise(code: str) -> str:
     """Upper case without spaces or dashes, so "abcd efgh" finds "ABCD-EFGH"."""
-    return re.sub(r"[\s-]", "", code).upper()[:2 * WITHDRAWAL_CODE_LENGTH]
+    return re.sub(r"[\s-]", "", code).upper()[: 2 * WITHDRAWAL_CODE_LENGTH]
 
 
 def withdrawal_code_hash(code: str) -> str:
@@ -64,9 +65,7 @@ def withdrawal_code_hash(code: str) -> str:
 
 
 def _clinic_names(clinic: Clinic) -> dict[int, str]:
-    return dict(
-        Provider.objects.filter(clinic=clinic).values_list("pk", "display_name")
-    )
+    return dict(Provider.objects.filter(clinic=clinic).values_list("pk", "display_name"))
 
 
 def provider_names_by_clinic(clinic_ids: Iterable[int]) -> dict[int, dict[int, str]]:
@@ -104,12 +103,11 @@ def testimonial_create(
     """
     original = text.strip()
     clinic = response.clinic
-    redaction = redact(
-        original, providers=_clinic_names(clinic), keep_words=clinic.name.split()
-    )
+    redaction = redact(original, providers=_clinic_names(clinic), keep_words=clinic.name.split())
     thanked = (
         Provider.objects.get(pk=redaction.providers_named[0])
-        if redaction.providers_named and _THANKS.search(original) else None
+        if redaction.providers_named and _THANKS.search(original)
+        else None
     )
     return Testimonial.objects.create(
         response=response,
@@ -132,8 +130,13 @@ def _locked(testimonial: Testimonial) -> Testimonial:
 
 
 def _moderate(
-    *, testimonial: Testimonial, actor: AbstractBaseUser, status: str, action: str,
-    allowed_from: tuple[str, ...], details: dict | None = None,
+    *,
+    testimonial: Testimonial,
+    actor: AbstractBaseUser,
+    status: str,
+    action: str,
+    allowed_from: tuple[str, ...],
+    details: dict | None = None,
 ) -> Testimonial:
     locked = _locked(testimonial)
     if locked.status not in allowed_from:
@@ -143,7 +146,9 @@ def _moderate(
     locked.moderated_at = timezone.now()
     locked.save(update_fields=["status", "moderated_at"])
     audit_record(
-        actor=actor, action=action, clinic=locked.response.clinic,
+        actor=actor,
+        action=action,
+        clinic=locked.response.clinic,
         target=f"testimonial:{locked.pk}",
         details={"status_before": before, "status_after": status, **(details or {})},
     )
@@ -154,7 +159,9 @@ def _moderate(
 def testimonial_approve(*, testimonial: Testimonial, actor: AbstractBaseUser) -> Testimonial:
     """Approve the redacted text; it goes public only if the patient consented to that."""
     return _moderate(
-        testimonial=testimonial, actor=actor, status=Testimonial.Status.APPROVED,
+        testimonial=testimonial,
+        actor=actor,
+        status=Testimonial.Status.APPROVED,
         action=AuditEvent.Action.TESTIMONIAL_APPROVE,
         allowed_from=(Testimonial.Status.PENDING, Testimonial.Status.REJECTED),
     )
@@ -165,7 +172,9 @@ def testimonial_reject(
     *, testimonial: Testimonial, actor: AbstractBaseUser, reason: str = ""
 ) -> Testimonial:
     return _moderate(
-        testimonial=testimonial, actor=actor, status=Testimonial.Status.REJECTED,
+        testimonial=testimonial,
+        actor=actor,
+        status=Testimonial.Status.REJECTED,
         action=AuditEvent.Action.TESTIMONIAL_REJECT,
         allowed_from=(Testimonial.Status.PENDING, Testimonial.Status.APPROVED),
         details={"reason": reason.strip()[:500]} if reason.strip() else None,
@@ -194,8 +203,11 @@ def testimonial_redaction_edit(
     locked.moderated_at = timezone.now()
     locked.save(update_fields=["text", "moderated_at"])
     audit_record(
-        actor=actor, action=AuditEvent.Action.TESTIMONIAL_EDIT, clinic=locked.response.clinic,
-        target=f"testimonial:{locked.pk}", details={"before": before, "after": new_text},
+        actor=actor,
+        action=AuditEvent.Action.TESTIMONIAL_EDIT,
+        clinic=locked.response.clinic,
+        target=f"testimonial:{locked.pk}",
+        details={"before": before, "after": new_text},
     )
     # The stored sentiment and themes were of the old words: drop them; the task redoes them.
     CommentAnalysis.objects.filter(
@@ -218,8 +230,11 @@ def testimonial_original_purge(*, testimonial: Testimonial, actor: AbstractBaseU
     locked.original_purged_at = timezone.now()
     locked.save(update_fields=["original_text", "original_purged_at"])
     audit_record(
-        actor=actor, action=AuditEvent.Action.TESTIMONIAL_PURGE, clinic=locked.response.clinic,
-        target=f"testimonial:{locked.pk}", details={"characters_erased": length},
+        actor=actor,
+        action=AuditEvent.Action.TESTIMONIAL_PURGE,
+        clinic=locked.response.clinic,
+        target=f"testimonial:{locked.pk}",
+        details={"characters_erased": length},
     )
     return locked
 
@@ -248,8 +263,10 @@ def testimonial_withdraw(*, code: str, now: dt.datetime | None = None) -> Testim
         testimonial.withdrawn_at = now or timezone.now()
         testimonial.save(update_fields=["status", "consent", "withdrawn_at"])
         audit_record(
-            actor=None, action=AuditEvent.Action.TESTIMONIAL_WITHDRAW,
-            clinic=testimonial.response.clinic, target=f"testimonial:{testimonial.pk}",
+            actor=None,
+            action=AuditEvent.Action.TESTIMONIAL_WITHDRAW,
+            clinic=testimonial.response.clinic,
+            target=f"testimonial:{testimonial.pk}",
             details={"status_before": before},
         )
     return testimonial

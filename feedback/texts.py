@@ -18,8 +18,11 @@ def language_fallbacks(language: str) -> list[str]:
     """Where to look, in order: the language, its base language (es-mx -> es), then English."""
     code = (language or "").lower()
     order = [code, code.split("-")[0], FALLBACK_LANGUAGE]
-    return [candidate for index, candidate in enumerate(order)
-            if candidate and candidate not in order[:index]]
+    return [
+        candidate
+        for index, candidate in enumerate(order)
+        if candidate and candidate not in order[:index]
+    ]
 
 
 def language_nearest(available: Iterable[str], language: str) -> str:

@@ -44,9 +44,7 @@ STORIES_PER_PAGE = 10
 EMBED_STORIES = 3
 
 
-def _language_use(
-    request: HttpRequest, *, default: str = "", offered: Collection[str] = ()
-) -> str:
+def _language_use(request: HttpRequest, *, default: str = "", offered: Collection[str] = ()) -> str:
     """The page language: ?lang= when offered, else the one nearest the default (feedback.texts).
 
     ``offered`` defaults to every language in LANGUAGES, ``default`` to the browser's choice
@@ -94,8 +92,12 @@ def _survey(
     definition: InstrumentDefinition = instrument_definition(instrument)
     language = _language_use(request, default=language_default, offered=definition.languages)
     if request.method == "POST":
-        form = SurveyForm(request.POST, definition=definition, language=language,
-                          unreadable_fields=_unreadable_field_names(request))
+        form = SurveyForm(
+            request.POST,
+            definition=definition,
+            language=language,
+            unreadable_fields=_unreadable_field_names(request),
+        )
         if form.is_valid():
             code = withdrawal_code_new() if form.cleaned_data["story"].strip() else ""
             try:
@@ -108,8 +110,9 @@ def _survey(
                     invitation=invitation,
                     comment=form.cleaned_data["comment"],
                     testimonial_text=form.cleaned_data["story"],
-                    testimonial_consent=(form.cleaned_data["story_consent"]
-                                         or Testimonial.Consent.PRIVATE),
+                    testimonial_consent=(
+                        form.cleaned_data["story_consent"] or Testimonial.Consent.PRIVATE
+                    ),
                     testimonial_first_name=form.cleaned_data["story_first_name"],
                     testimonial_withdrawal_code=code,
                 )
@@ -141,8 +144,10 @@ def _survey(
         "survey_title": text_in(definition.name, language) or instrument.name,
         "intro": text_in(definition.intro, language),
         # Named in the instructions so patients know the way out of a question that does not fit.
-        "na_label": next((text_in(item.scale.na_label, language) for item in definition.items
-                          if item.allow_na), ""),
+        "na_label": next(
+            (text_in(item.scale.na_label, language) for item in definition.items if item.allow_na),
+            "",
+        ),
         "languages": [code for code in definition.languages if code in dict(settings.LANGUAGES)],
         "draft_translation": language in definition.draft_languages,
     }
@@ -268,8 +273,11 @@ def stories_embed(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     _language_use(request)
     stories = list(testimonials_public(clinic=clinic)[:EMBED_STORIES])
     wall_url = settings.SITE_URL + reverse("feedback:stories_wall", args=[clinic.slug])
-    return render(request, "feedback/stories_embed.html",
-                  {"clinic": clinic, "stories": stories, "wall_url": wall_url})
+    return render(
+        request,
+        "feedback/stories_embed.html",
+        {"clinic": clinic, "stories": stories, "wall_url": wall_url},
+    )
 
 
 def _kiosk_url(clinic: Clinic) -> str:
@@ -281,13 +289,17 @@ def _poster_texts(first: str) -> list[dict[str, object]]:
     texts = []
     for code in sorted((code for code, _name in settings.LANGUAGES), key=lambda c: c != first):
         with translation.override(code):
-            texts.append({
-                "language": code,
-                "bidi": translation.get_language_bidi(),
-                "title": _("Tell us about your visit"),
-                "how": _("Point your phone camera at the code. It takes about 2 minutes."
-                         " We do not ask for your name."),
-            })
+            texts.append(
+                {
+                    "language": code,
+                    "bidi": translation.get_language_bidi(),
+                    "title": _("Tell us about your visit"),
+                    "how": _(
+                        "Point your phone camera at the code. It takes about 2 minutes."
+                        " We do not ask for your name."
+                    ),
+                }
+            )
     return texts
 
 
@@ -296,8 +308,11 @@ def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     language = _language_use(request)
-    context = {"clinic": clinic, "kiosk_url": _kiosk_url(clinic),
-               "poster_texts": _poster_texts(language)}
+    context = {
+        "clinic": clinic,
+        "kiosk_url": _kiosk_url(clinic),
+        "poster_texts": _poster_texts(language),
+    }
     return render(request, "feedback/clinic_qr.html", context)
 
 

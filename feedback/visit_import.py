@@ -32,8 +32,16 @@ from feedback.texts import FALLBACK_LANGUAGE
 
 REQUIRED_COLUMNS = ("visit_id", "clinic", "occurred_at", "channel", "contact")
 OPTIONAL_COLUMNS = ("provider_id", "visit_type", "language")
-COLUMNS = ("visit_id", "clinic", "provider_id", "occurred_at", "visit_type", "language",
-           "channel", "contact")
+COLUMNS = (
+    "visit_id",
+    "clinic",
+    "provider_id",
+    "occurred_at",
+    "visit_type",
+    "language",
+    "channel",
+    "contact",
+)
 # A visit time this far ahead of the server clock is a data error, not clock skew.
 FUTURE_TOLERANCE = dt.timedelta(hours=1)
 
@@ -133,8 +141,12 @@ def _columns_checked(header: list[str]) -> list[str]:
         problems.append("repeated column(s): " + ", ".join(repeated))
     hint = " Columns must be separated by commas." if len(header) == 1 and ";" in header[0] else ""
     raise VisitFileInvalid(
-        "Wrong header: " + "; ".join(problems) + ". Expected: " + ", ".join(COLUMNS)
-        + f" (optional: {', '.join(OPTIONAL_COLUMNS)})." + hint
+        "Wrong header: "
+        + "; ".join(problems)
+        + ". Expected: "
+        + ", ".join(COLUMNS)
+        + f" (optional: {', '.join(OPTIONAL_COLUMNS)})."
+        + hint
     )
 
 
@@ -171,8 +183,9 @@ class _RowParser:
             problems.append("visit_id is longer than 100 characters")
         clinic = self.clinic(value["clinic"]) if value["clinic"] else None
         if clinic is None:
-            problems.append(f"unknown clinic '{value['clinic']}'" if value["clinic"]
-                            else "clinic is empty")
+            problems.append(
+                f"unknown clinic '{value['clinic']}'" if value["clinic"] else "clinic is empty"
+            )
         provider = None
         if clinic is not None and value["provider_id"]:
             provider = self.provider(clinic, value["provider_id"])
@@ -181,12 +194,15 @@ class _RowParser:
         occurred_at = self.occurred_at(value["occurred_at"], clinic, problems)
         visit_type = value["visit_type"].lower() or VisitType.ROUTINE
         if visit_type not in VisitType.values:
-            problems.append(f"unknown visit type '{value['visit_type']}' (use one of "
-                            f"{', '.join(VisitType.values)})")
+            problems.append(
+                f"unknown visit type '{value['visit_type']}' (use one of "
+                f"{', '.join(VisitType.values)})"
+            )
         language = value["language"].lower() or FALLBACK_LANGUAGE
         if language not in language_codes():
-            problems.append(f"unknown language '{value['language']}' (use one of "
-                            f"{', '.join(language_codes())})")
+            problems.append(
+                f"unknown language '{value['language']}' (use one of {', '.join(language_codes())})"
+            )
         channel = value["channel"].lower()
         if channel not in Channel.values:
             problems.append(f"unknown channel '{value['channel']}' (use email, sms or qr)")
@@ -195,9 +211,16 @@ class _RowParser:
         if problems:
             raise _RowInvalid("; ".join(problems))
         assert clinic is not None and occurred_at is not None
-        return VisitRow(clinic=clinic, provider=provider, external_id=external_id,
-                        occurred_at=occurred_at, visit_type=visit_type, language=language,
-                        channel=channel, contact=value["contact"])
+        return VisitRow(
+            clinic=clinic,
+            provider=provider,
+            external_id=external_id,
+            occurred_at=occurred_at,
+            visit_type=visit_type,
+            language=language,
+            channel=channel,
+            contact=value["contact"],
+        )
 
     def occurred_at(
         self, raw: str, clinic: Clinic | None, problems: list[str]
@@ -209,8 +232,10 @@ class _RowParser:
         try:
             moment = dt.datetime.fromisoformat(raw)
         except ValueError:
-            problems.append(f"bad date '{raw}' in occurred_at (use ISO 8601, e.g. "
-                            "2026-11-20T14:30 or 2026-11-20T14:30:00-05:00)")
+            problems.append(
+                f"bad date '{raw}' in occurred_at (use ISO 8601, e.g. "
+                "2026-11-20T14:30 or 2026-11-20T14:30:00-05:00)"
+            )
             return None
         if moment.tzinfo is None:
             if clinic is None:
@@ -228,14 +253,23 @@ def _visit_row_store(row: VisitRow, *, now: dt.datetime) -> str:
         visit, created = Visit.objects.get_or_create(
             clinic=row.clinic,
             external_id=row.external_id,
-            defaults={"provider": row.provider, "occurred_at": row.occurred_at,
-                      "visit_type": row.visit_type, "preferred_language": row.language},
+            defaults={
+                "provider": row.provider,
+                "occurred_at": row.occurred_at,
+                "visit_type": row.visit_type,
+                "preferred_language": row.language,
+            },
         )
         if not created:
             return "present"
         try:
-            invitation = invitation_create(visit=visit, channel=row.channel, contact=row.contact,
-                                           language=row.language, now=now)
+            invitation = invitation_create(
+                visit=visit,
+                channel=row.channel,
+                contact=row.contact,
+                language=row.language,
+                now=now,
+            )
         except InvitationRefused:
             return "skipped_recent"
         if invitation.channel in SENT_CHANNELS:

@@ -39,16 +39,23 @@ def beat_twice(entry: str) -> list:
 def invitation(clinic, external_id: str, *, days_ago: float, sent: bool) -> Invitation:
     when = timezone.now() - dt.timedelta(days=days_ago)
     visit = Visit.objects.create(clinic=clinic, external_id=external_id, occurred_at=when)
-    made = invitation_create(visit=visit, channel="email", contact=f"{external_id}@example.com",
-                             now=when)
+    made = invitation_create(
+        visit=visit, channel="email", contact=f"{external_id}@example.com", now=when
+    )
     if sent:
         invitation_send(invitation_id=made.pk, now=when)
     return made
 
 
 def submit(instrument, clinic, answers, **extra):
-    return response_submit(instrument=instrument, clinic=clinic, answers=answers,
-                           language="en", now=timezone.now() - dt.timedelta(days=1), **extra)
+    return response_submit(
+        instrument=instrument,
+        clinic=clinic,
+        answers=answers,
+        language="en",
+        now=timezone.now() - dt.timedelta(days=1),
+        **extra,
+    )
 
 
 def test_every_periodic_task_has_a_run_twice_test():
@@ -69,7 +76,9 @@ def test_invitation_contacts_erase_run_twice_acts_once(clinic_a, mailoutbox):
     lost = invitation(clinic_a, "lost", days_ago=0.1, sent=False)  # its send task was lost
     mailoutbox.clear()
     assert beat_twice("invitation-contacts-erase") == [
-        {"erased": 1, "sent": 1}, {"erased": 0, "sent": 0}]
+        {"erased": 1, "sent": 1},
+        {"erased": 0, "sent": 0},
+    ]
     assert [message.to for message in mailoutbox] == [["lost@example.com"]]
     assert Invitation.objects.get(pk=lost.pk).sent_at is not None
 
@@ -94,9 +103,11 @@ def test_exports_expire_run_twice_acts_once(manager_a, clinic_a, settings, tmp_p
     expired = queued_job(manager_a, [clinic_a], sent_seconds_ago=1)
     (tmp_path / "old.csv").write_text("x")
     ExportJob.objects.filter(pk=expired.pk).update(
-        status="done", file_name="old.csv", expires_at=timezone.now() - dt.timedelta(hours=1))
-    stuck = queued_job(manager_a, [clinic_a], bom=True,
-                       sent_seconds_ago=settings.CELERY_TASK_TIME_LIMIT + 120)
+        status="done", file_name="old.csv", expires_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    stuck = queued_job(
+        manager_a, [clinic_a], bom=True, sent_seconds_ago=settings.CELERY_TASK_TIME_LIMIT + 120
+    )
 
     assert beat_twice("exports-expire") == [1, 0]
     assert not (tmp_path / "old.csv").exists()
@@ -123,8 +134,13 @@ def test_kudos_digests_run_twice_acts_once(
 ):
     provider_a.email, provider_a.kudos_digest = "ana.ortiz@clinic.example", True
     provider_a.save()
-    response = submit(instrument, clinic_a, full_answers, testimonial_consent="anonymous",
-                      testimonial_text="Thank you Dr. Ortiz, so kind.")
+    response = submit(
+        instrument,
+        clinic_a,
+        full_answers,
+        testimonial_consent="anonymous",
+        testimonial_text="Thank you Dr. Ortiz, so kind.",
+    )
     testimonials.testimonial_approve(testimonial=response.testimonial, actor=manager_a)
     assert beat_twice("kudos-digests") == [1, 0]
     assert [message.to for message in mailoutbox] == [["ana.ortiz@clinic.example"]]

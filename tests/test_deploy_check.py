@@ -21,22 +21,33 @@ def readme_production_settings() -> dict[str, str]:
     readme = (PROJECT / "README.md").read_text()
     section = readme.split("\n## Production settings\n", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```env\n(.*?)```", section, re.S).group(1)
-    pairs = (line.split("=", 1) for line in block.splitlines()
-             if line.strip() and not line.lstrip().startswith("#"))
+    pairs = (
+        line.split("=", 1)
+        for line in block.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
     return {name.strip(): value.strip() for name, value in pairs}
 
 
 def deploy_check(settings: dict[str, str]) -> subprocess.CompletedProcess:
     """The check in a fresh process that sees these settings and nothing of the test's own."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    return subprocess.run(CHECK, cwd=PROJECT, env={**env, **settings}, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        CHECK, cwd=PROJECT, env={**env, **settings}, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_passes_with_readmes_production_settings():
     settings = readme_production_settings()
-    assert {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_URL", "SECURE_SSL_REDIRECT",
-            "SECURE_COOKIES", "SECURE_HSTS_SECONDS"} <= settings.keys()
+    assert {
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "EMAIL_URL",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_COOKIES",
+        "SECURE_HSTS_SECONDS",
+    } <= settings.keys()
     assert settings["EMAIL_URL"].startswith("smtp")
     # README asks for a key of one's own; the placeholder stands for one of the same shape.
     settings["SECRET_KEY"] = secrets.token_urlsafe(50)

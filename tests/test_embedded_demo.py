@@ -18,13 +18,23 @@ def test_the_demo_migrates_seeds_and_aggregates_on_sqlite(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CI")}
     env.update(DATABASE_URL=f"sqlite:///{database}", DEBUG="true")
     for command in (["migrate", "--noinput"], ["seed_demo", "--responses", "300"]):
-        done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr[-4000:]
 
     with sqlite3.connect(database) as db:
-        for table in ("responserollup", "responsedayrollup", "responseclinicdayrollup",
-                      "responseclinicmonthrollup"):
+        for table in (
+            "responserollup",
+            "responsedayrollup",
+            "responseclinicdayrollup",
+            "responseclinicmonthrollup",
+        ):
             (responses,) = db.execute(f"SELECT SUM(responses) FROM analytics_{table}").fetchone()
             assert responses == 300, table
         (item_rows,) = db.execute("SELECT COUNT(*) FROM analytics_itemrollup").fetchone()

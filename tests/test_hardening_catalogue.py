@@ -200,8 +200,11 @@ def test_every_hardening_test_is_in_the_catalogue():
     "source, marked",
     [
         ("import pytest\n@pytest.mark.hardening\ndef test_a(): pass\n", True),
-        ("import pytest\npytestmark = [pytest.mark.services, pytest.mark.hardening]\n"
-         "def test_a(): pass\n", True),
+        (
+            "import pytest\npytestmark = [pytest.mark.services, pytest.mark.hardening]\n"
+            "def test_a(): pass\n",
+            True,
+        ),
         ("import pytest\n@pytest.mark.services\ndef test_a(): pass\n", False),
     ],
 )

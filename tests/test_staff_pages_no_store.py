@@ -16,8 +16,12 @@ def pages(instrument, clinic_a, full_answers, settings, tmp_path):
     settings.EXPORT_ROOT = tmp_path / "exports"
     provider = Provider.objects.create(clinic=clinic_a, display_name="Dr. Ana Ortiz")
     response_submit(
-        instrument=instrument, clinic=clinic_a, answers={**full_answers, "recommend": 2},
-        language="en", comment="Nobody listened.", testimonial_text="The nurse was kind.",
+        instrument=instrument,
+        clinic=clinic_a,
+        answers={**full_answers, "recommend": 2},
+        language="en",
+        comment="Nobody listened.",
+        testimonial_text="The nurse was kind.",
         testimonial_consent="anonymous",
     )
     return {"clinic": clinic_a, "provider": provider}
@@ -25,20 +29,28 @@ def pages(instrument, clinic_a, full_answers, settings, tmp_path):
 
 def _finished_job(user, clinic):
     export = ExportRequest(
-        kind="responses", file_format="csv",
-        where=RollupFilter(clinic_ids=(clinic.pk,), since=clinic.created_at.date().replace(
-            year=2000), until=clinic.created_at.date().replace(year=2100)),
+        kind="responses",
+        file_format="csv",
+        where=RollupFilter(
+            clinic_ids=(clinic.pk,),
+            since=clinic.created_at.date().replace(year=2000),
+            until=clinic.created_at.date().replace(year=2100),
+        ),
     )
     return export_job_run(job_id=str(export_job_request(user=user, export=export).pk))
 
 
 STAFF_PAGES = [
     ("dashboard", lambda p, job: reverse("analytics:dashboard") + "?period=365d"),
-    ("dashboard chart CSV", lambda p, job: reverse("analytics:dashboard_csv", args=["funnel"])
-     + "?period=365d"),
+    (
+        "dashboard chart CSV",
+        lambda p, job: reverse("analytics:dashboard_csv", args=["funnel"]) + "?period=365d",
+    ),
     ("comments", lambda p, job: reverse("comments:overview") + f"?clinic={p['clinic'].pk}"),
-    ("comments of a theme", lambda p, job: reverse("comments:theme",
-                                                   args=[p["clinic"].pk, "listening"])),
+    (
+        "comments of a theme",
+        lambda p, job: reverse("comments:theme", args=[p["clinic"].pk, "listening"]),
+    ),
     ("moderation queue", lambda p, job: reverse("staff:moderation_queue")),
     ("follow-ups", lambda p, job: reverse("staff:follow_ups")),
     ("provider kudos", lambda p, job: reverse("staff:provider_kudos", args=[p["provider"].pk])),
@@ -62,9 +74,14 @@ def test_staff_page_is_not_stored_by_browsers_or_proxies(client, manager_a, page
 @pytest.mark.hardening
 def test_a_direct_export_download_is_not_stored(client, manager_a, pages):
     client.force_login(manager_a)
-    response = client.post(reverse("exports:start"), {
-        "kind": "responses", "file_format": "csv", "period": "365d",
-        "clinic": pages["clinic"].pk,
-    })
+    response = client.post(
+        reverse("exports:start"),
+        {
+            "kind": "responses",
+            "file_format": "csv",
+            "period": "365d",
+            "clinic": pages["clinic"].pk,
+        },
+    )
     assert response.status_code == 200 and response.streaming
     assert "no-store" in response["Cache-Control"]

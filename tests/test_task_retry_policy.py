@@ -11,8 +11,11 @@ pytestmark = pytest.mark.hardening
 
 def portal_tasks() -> dict:
     app.loader.import_default_modules()  # every app's tasks, as a worker registers them
-    return {name: task for name, task in app.tasks.items()
-            if name.startswith(("analytics.", "feedback."))}
+    return {
+        name: task
+        for name, task in app.tasks.items()
+        if name.startswith(("analytics.", "feedback."))
+    }
 
 
 def test_every_task_retries_by_the_shared_bounded_policy():
@@ -22,7 +25,10 @@ def test_every_task_retries_by_the_shared_bounded_policy():
         assert task.max_retries == TASK_MAX_RETRIES <= 10, name
         assert tuple(task.autoretry_for) == TASK_RETRY["autoretry_for"], name
         assert (task.retry_backoff, task.retry_backoff_max, task.retry_jitter) == (
-            TASK_RETRY["retry_backoff"], TASK_RETRY["retry_backoff_max"], True), name
+            TASK_RETRY["retry_backoff"],
+            TASK_RETRY["retry_backoff_max"],
+            True,
+        ), name
 
 
 def test_permanent_database_errors_are_not_retried():

@@ -93,8 +93,12 @@ def top_box_bars(*, title: str, items: Sequence[ItemTopBox], min_group_size: int
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     )
     columns = (
-        gettext("Item"), gettext("Valid answers"), gettext("Top-box %"), gettext("95% CI lower"),
-        gettext("95% CI upper"), gettext("Note"),
+        gettext("Item"),
+        gettext("Valid answers"),
+        gettext("Top-box %"),
+        gettext("95% CI lower"),
+        gettext("95% CI upper"),
+        gettext("Note"),
     )
     return Chart(figure, DataTable(columns, tuple(rows)))
 
@@ -171,7 +175,12 @@ def dimension_clinic_heatmap(
         ygap=2,
     )
     columns = (
-        gettext("Dimension"), gettext("Clinic"), gettext("Responses"), gettext("Score"),
-        gettext("95% CI lower"), gettext("95% CI upper"), gettext("Note"),
+        gettext("Dimension"),
+        gettext("Clinic"),
+        gettext("Responses"),
+        gettext("Score"),
+        gettext("95% CI lower"),
+        gettext("95% CI upper"),
+        gettext("Note"),
     )
     return Chart(figure, DataTable(columns, tuple(rows)))

@@ -61,10 +61,18 @@ class PlotlyFigure:
 
     def add_vline(self, *, x: Any, line: dict[str, Any]) -> None:
         """A vertical line across the plot area at ``x``, as plotly.py draws one."""
-        self.layout.setdefault("shapes", []).append({
-            "type": "line", "xref": "x", "x0": x, "x1": x,
-            "yref": "y domain", "y0": 0, "y1": 1, "line": line,
-        })
+        self.layout.setdefault("shapes", []).append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": x,
+                "x1": x,
+                "yref": "y domain",
+                "y0": 0,
+                "y1": 1,
+                "line": line,
+            }
+        )
 
     def update_layout(self, **changes: Any) -> None:
         _merge(self.layout, changes)
@@ -125,9 +133,7 @@ def hidden_note(reason: SuppressionReason | None, *, min_group_size: int) -> str
     if reason is None:
         return ""
     if reason is SuppressionReason.SMALL_GROUP:
-        text = ngettext(
-            "fewer than %(n)d response", "fewer than %(n)d responses", min_group_size
-        )
+        text = ngettext("fewer than %(n)d response", "fewer than %(n)d responses", min_group_size)
     else:
         text = gettext("hidden so that a group of fewer than %(n)d cannot be worked out")
     return text % {"n": min_group_size}

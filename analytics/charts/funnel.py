@@ -51,13 +51,14 @@ FUNNEL_COLUMNS = (
 )
 POSITION_STYLE = {
     FunnelPosition.INSIDE: (  # xgettext:no-python-format
-        gettext_noop("Inside the 95% limits"), "circle", BLUE
+        gettext_noop("Inside the 95% limits"),
+        "circle",
+        BLUE,
     ),
     FunnelPosition.ALERT: (gettext_noop("Outside 95% (alert)"), "square", ORANGE),
     FunnelPosition.ALARM: (gettext_noop("Outside 99.8% (alarm)"), "diamond", VERMILLION),
     None: (gettext_noop("Units (no organisation value to compare with)"), "circle", BLUE),
 }
-
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,7 @@ def _funnel_chart(
     return Chart(figure, DataTable(translated(FUNNEL_COLUMNS), tuple(rows)))
 
 
-def _add_units(
-    figure: PlotlyFigure, position: FunnelPosition | None, members
-) -> None:
+def _add_units(figure: PlotlyFigure, position: FunnelPosition | None, members) -> None:
     label, symbol, colour = POSITION_STYLE[position]
     figure.add_scatter(
         x=[unit.n for unit, _ in members],

@@ -141,7 +141,9 @@ def trend_chart(
             name=name,
             # Steps, so a rebased level starts at its first period instead of sloping into it.
             line={
-                "color": GREY if attribute == "centre" else SKY_BLUE, "dash": dash, "shape": "hv"
+                "color": GREY if attribute == "centre" else SKY_BLUE,
+                "dash": dash,
+                "shape": "hv",
             },
             hovertemplate=f"%{{y:.1f}}<extra>{name}</extra>",
         )

@@ -104,7 +104,7 @@ def _spanish_score(text: str, lexicon: _Lexicon) -> float:
     index = 0
     while index < len(tokens):
         for size in range(longest_phrase, 1, -1):
-            phrase = tuple(tokens[index:index + size])
+            phrase = tuple(tokens[index : index + size])
             if len(phrase) == size and phrase in lexicon.phrases:
                 hits.append((index, lexicon.phrases[phrase]))
                 index += size
@@ -116,13 +116,17 @@ def _spanish_score(text: str, lexicon: _Lexicon) -> float:
             index += 1
 
     contrast_at = next(
-        (i for i in range(len(tokens)) for words in lexicon.contrast
-         if tuple(tokens[i:i + len(words)]) == words),
+        (
+            i
+            for i in range(len(tokens))
+            for words in lexicon.contrast
+            if tuple(tokens[i : i + len(words)]) == words
+        ),
         None,
     )
     total = 0.0
     for position, value in hits:
-        before = tokens[max(0, position - 3):position]
+        before = tokens[max(0, position - 3) : position]
         for distance, word in enumerate(reversed(before)):
             boost = lexicon.boosters.get(word)
             if boost is not None:

@@ -68,8 +68,10 @@ def responses_pending_analysis() -> QuerySet[Response]:
     testimonial_text = Testimonial.objects.filter(response=OuterRef("pk")).exclude(text="")
     return Response.objects.filter(
         (~Q(comment="") & ~Exists(analysed.filter(source=CommentAnalysis.Source.COMMENT)))
-        | (Exists(testimonial_text)
-           & ~Exists(analysed.filter(source=CommentAnalysis.Source.TESTIMONIAL)))
+        | (
+            Exists(testimonial_text)
+            & ~Exists(analysed.filter(source=CommentAnalysis.Source.TESTIMONIAL))
+        )
     ).order_by("pk")
 
 
@@ -133,7 +135,11 @@ def _analyses(*, clinic: Clinic, start: dt.date, end: dt.date) -> QuerySet[Comme
 
 
 def theme_section(
-    *, clinic: Clinic, start: dt.date, end: dt.date, language: str = "en",
+    *,
+    clinic: Clinic,
+    start: dt.date,
+    end: dt.date,
+    language: str = "en",
     taxonomy: Taxonomy | None = None,
 ) -> ThemeSection:
     """Theme frequency, mean sentiment per theme and per week for one clinic, in [start, end).
@@ -157,23 +163,42 @@ def theme_section(
     for theme in taxonomy.themes:
         row = by_theme.get(theme.id, {"n": 0, "mean": None})
         hidden = is_suppressed(row["n"], min_group_size=min_n)
-        themes.append(ThemeRow(theme.id, theme.label_in(language), row["n"],
-                               None if hidden else row["mean"], hidden))
+        themes.append(
+            ThemeRow(
+                theme.id,
+                theme.label_in(language),
+                row["n"],
+                None if hidden else row["mean"],
+                hidden,
+            )
+        )
 
     week_counts: dict[dt.date, dict[str, int]] = {}
-    for row in (CommentTheme.objects.filter(analysis__in=analyses)
-                .annotate(week=TruncWeek("analysis__local_date"))
-                .values("week", "theme").annotate(n=Count("analysis"))):
+    for row in (
+        CommentTheme.objects.filter(analysis__in=analyses)
+        .annotate(week=TruncWeek("analysis__local_date"))
+        .values("week", "theme")
+        .annotate(n=Count("analysis"))
+    ):
         week_counts.setdefault(_as_date(row["week"]), {})[row["theme"]] = row["n"]
     weeks = []
-    for row in (analyses.annotate(week=TruncWeek("local_date")).values("week")
-                .annotate(n=Count("pk"), mean=Avg("sentiment_score")).order_by("week")):
+    for row in (
+        analyses.annotate(week=TruncWeek("local_date"))
+        .values("week")
+        .annotate(n=Count("pk"), mean=Avg("sentiment_score"))
+        .order_by("week")
+    ):
         week = _as_date(row["week"])
         hidden = is_suppressed(row["n"], min_group_size=min_n)
-        weeks.append(WeekRow(
-            week, row["n"], None if hidden else row["mean"], hidden,
-            {} if hidden else week_counts.get(week, {}),
-        ))
+        weeks.append(
+            WeekRow(
+                week,
+                row["n"],
+                None if hidden else row["mean"],
+                hidden,
+                {} if hidden else week_counts.get(week, {}),
+            )
+        )
     return ThemeSection(total, False, min_n, themes, weeks)
 
 
@@ -215,6 +240,7 @@ def theme_comments(
             text = response.testimonial.text
         else:
             text = redact(response.comment, providers=providers, keep_words=keep).text
-        comments.append(ThemeComment(text, analysis.source, analysis.local_date,
-                                     analysis.sentiment_label))
+        comments.append(
+            ThemeComment(text, analysis.source, analysis.local_date, analysis.sentiment_label)
+        )
     return total, comments

@@ -93,10 +93,15 @@ def taxonomy_parse(raw: dict, *, source: str = "taxonomy") -> Taxonomy:
         if theme_id in seen:
             problems.append(f"{where}.id: {theme_id!r} appears twice")
         seen.add(theme_id)
-        if not isinstance(keywords, dict) or not keywords or not all(
-            isinstance(words, list) and words and all(isinstance(w, str) and w.strip("* ")
-                                                        for w in words)
-            for words in keywords.values()
+        if (
+            not isinstance(keywords, dict)
+            or not keywords
+            or not all(
+                isinstance(words, list)
+                and words
+                and all(isinstance(w, str) and w.strip("* ") for w in words)
+                for words in keywords.values()
+            )
         ):
             problems.append(f"{where}.keywords: a list of words per language is required")
             continue

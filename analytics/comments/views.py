@@ -48,13 +48,21 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?clinic={clinics[0].pk}")
     clinic = clinic_for_user(request.user, request.GET["clinic"], request=request)
     start, end, days = _period(request)
-    section = theme_section(clinic=clinic, start=start, end=end,
-                            language=get_language() or "")
-    return render(request, "analytics/comments/overview.html", {
-        "clinic": clinic, "clinics": clinics, "section": section, "days": days,
-        "periods": PERIOD_CHOICES, "start": start, "end": end - dt.timedelta(days=1),
-        "theme_ids": [row.theme for row in section.themes],
-    })
+    section = theme_section(clinic=clinic, start=start, end=end, language=get_language() or "")
+    return render(
+        request,
+        "analytics/comments/overview.html",
+        {
+            "clinic": clinic,
+            "clinics": clinics,
+            "section": section,
+            "days": days,
+            "periods": PERIOD_CHOICES,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+            "theme_ids": [row.theme for row in section.themes],
+        },
+    )
 
 
 @never_cache
@@ -68,9 +76,18 @@ def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpR
     start, end, days = _period(request)
     total, comments = theme_comments(clinic=clinic, theme=theme, start=start, end=end)
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "analytics/comments/theme.html", {
-        "clinic": clinic, "theme": found, "theme_label": found.label_in(
-            get_language() or ""),
-        "total": total, "page": page, "days": days, "suppressed": not comments and total > 0,
-        "start": start, "end": end - dt.timedelta(days=1),
-    })
+    return render(
+        request,
+        "analytics/comments/theme.html",
+        {
+            "clinic": clinic,
+            "theme": found,
+            "theme_label": found.label_in(get_language() or ""),
+            "total": total,
+            "page": page,
+            "days": days,
+            "suppressed": not comments and total > 0,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+        },
+    )

@@ -60,11 +60,14 @@ class ChartView:
         def shown(cell: Any) -> str:
             return "–" if cell is None else html.escape(str(localize(cell)))
 
-        return mark_safe("\n".join(  # noqa: S308 - every cell is escaped just above
-            f'<tr><th scope="row">{shown(head)}</th>'
-            + "".join(f"<td>{shown(cell)}</td>" for cell in rest) + "</tr>"
-            for head, *rest in self.rows
-        ))
+        return mark_safe(
+            "\n".join(  # noqa: S308 - every cell is escaped just above
+                f'<tr><th scope="row">{shown(head)}</th>'
+                + "".join(f"<td>{shown(cell)}</td>" for cell in rest)
+                + "</tr>"
+                for head, *rest in self.rows
+            )
+        )
 
     @property
     def wide(self) -> bool:

@@ -52,7 +52,8 @@ class DashboardFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False,
+        label=_("Language"),
+        required=False,
         choices=lambda: [("", _("All languages")), *language_choices()],
     )
     granularity = forms.ChoiceField(

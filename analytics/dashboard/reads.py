@@ -124,8 +124,10 @@ def _dimension_sums(scope: DashboardScope):
     # Month rows are their months' sums: they serve monthly trends, not weekly ones.
     parts = DIMENSION_GRAINS.parts(current, months=scope.granularity == "month")
     rows = summed_rows(
-        [part.annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
-         for part in parts],
+        [
+            part.annotate(period=Trunc("local_date", scope.granularity, output_field=DateField()))
+            for part in parts
+        ],
         keys=("period", "dimension"),
         sums={name: Sum(name) for name in ("n", "score_sum", "score_sumsq")},
     )
@@ -148,8 +150,10 @@ def _response_counts(scope: DashboardScope) -> tuple[PeriodCounts, PeriodCounts]
     An invitation counts in the period it was sent in, whenever it was answered.
     """
     sums = {}
-    for period, when in (("current", Q(local_date__gte=scope.since)),
-                         ("previous", Q(local_date__lt=scope.since))):
+    for period, when in (
+        ("current", Q(local_date__gte=scope.since)),
+        ("previous", Q(local_date__lt=scope.since)),
+    ):
         for name in RESPONSE_SUMS:
             sums[f"{period}_{name}"] = Sum(name, filter=when)
     # A month row lies wholly in one period (parts takes each period's whole months), so its
@@ -159,8 +163,9 @@ def _response_counts(scope: DashboardScope) -> tuple[PeriodCounts, PeriodCounts]
     return tuple(
         PeriodCounts(
             totals[f"{period}_responses"],
-            InvitationCounts(totals[f"{period}_invitations_answered"],
-                             totals[f"{period}_invitations_sent"]),
+            InvitationCounts(
+                totals[f"{period}_invitations_answered"], totals[f"{period}_invitations_sent"]
+            ),
         )
         for period in ("current", "previous")
     )

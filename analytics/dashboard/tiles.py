@@ -60,7 +60,11 @@ def _versus(change: str, *, days: int) -> str:
 
 
 def _change(
-    difference: float | None, previous_n: int, *, days: int, min_group_size: int,
+    difference: float | None,
+    previous_n: int,
+    *,
+    days: int,
+    min_group_size: int,
     points: bool = False,
 ) -> tuple[str | None, str]:
     if is_suppressed(previous_n, min_group_size=min_group_size) or difference is None:
@@ -84,9 +88,7 @@ def dimension_tile(
         return _hidden(key, label, min_group_size)
     summary = mean_summary(current)
     interval = (
-        None
-        if summary.lower is None
-        else _interval(_number(summary.lower), _number(summary.upper))
+        None if summary.lower is None else _interval(_number(summary.lower), _number(summary.upper))
     )
     difference = None if previous.mean is None else summary.mean - previous.mean
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
@@ -120,7 +122,12 @@ def nps_tile(
 
 
 def percent_positive_tile(
-    *, key: str, label: str, current: Proportion, previous: Proportion, days: int,
+    *,
+    key: str,
+    label: str,
+    current: Proportion,
+    previous: Proportion,
+    days: int,
     min_group_size: int,
 ) -> Tile:
     """Positive answers of all responses ("don't know" included) with the Wilson interval;

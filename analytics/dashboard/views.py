@@ -30,8 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _provider_for_user(request: HttpRequest, provider_id: str) -> Provider:
     """A provider at one of the user's clinics, else 404 (as for a provider that does not exist)."""
-    return object_for_user(request, Provider.objects, pk=provider_id, clinic_path="clinic",
-                           kind="provider")
+    return object_for_user(
+        request, Provider.objects, pk=provider_id, clinic_path="clinic", kind="provider"
+    )
 
 
 def _instrument_choices(slugs: list[str]) -> list[tuple[str, str]]:
@@ -40,7 +41,8 @@ def _instrument_choices(slugs: list[str]) -> list[tuple[str, str]]:
         return []
     names = dict(
         Instrument.objects.filter(slug__in=slugs, is_active=True)
-        .order_by("slug", "version").values_list("slug", "name")
+        .order_by("slug", "version")
+        .values_list("slug", "name")
     )
     return [(slug, names.get(slug, slug)) for slug in slugs]
 
@@ -76,12 +78,15 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
     instrument = instrument_current(slug or (slugs[0] if slugs else None))
     definition = instrument_definition(instrument)
     dimensions = [
-        (d.id, text_in(d.label, get_language() or ""))
-        for d in definition.mean_scored_dimensions
+        (d.id, text_in(d.label, get_language() or "")) for d in definition.mean_scored_dimensions
     ]
     form = DashboardFilterForm(
-        request.GET, clinics=clinics, providers=providers, dimensions=dimensions,
-        dimension_default=definition.headline_dimension, instruments=_instrument_choices(slugs),
+        request.GET,
+        clinics=clinics,
+        providers=providers,
+        dimensions=dimensions,
+        dimension_default=definition.headline_dimension,
+        instruments=_instrument_choices(slugs),
     )
     if not clinics or not form.is_valid():
         return _DashboardPage(form)

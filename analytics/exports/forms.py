@@ -11,12 +11,15 @@ from analytics.rollups.selectors import RollupFilter
 
 
 class ExportForm(DashboardFilterForm):
-    kind = forms.ChoiceField(label=_("Export"), choices=ExportJob.Kind.choices,
-                             initial=ExportJob.Kind.RESPONSES)
-    file_format = forms.ChoiceField(label=_("Format"), choices=ExportJob.FileFormat.choices,
-                                    initial=ExportJob.FileFormat.CSV)
+    kind = forms.ChoiceField(
+        label=_("Export"), choices=ExportJob.Kind.choices, initial=ExportJob.Kind.RESPONSES
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=ExportJob.FileFormat.choices, initial=ExportJob.FileFormat.CSV
+    )
     granularity = forms.ChoiceField(
-        label=_("Scores by"), required=False,
+        label=_("Scores by"),
+        required=False,
         choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
     )
     comments = forms.BooleanField(label=_("Include patients' comments"), required=False)
@@ -26,8 +29,9 @@ class ExportForm(DashboardFilterForm):
 
     def __init__(self, data=None, *, clinics, providers, today=None):
         # The dashboard form also picks the dimension its funnel compares: not an export filter.
-        super().__init__(data, clinics=clinics, providers=providers, dimensions=[("", "")],
-                         today=today)
+        super().__init__(
+            data, clinics=clinics, providers=providers, dimensions=[("", "")], today=today
+        )
         self.fields["dimension"].widget = forms.HiddenInput()
         self.clinic_ids = [clinic.pk for clinic in clinics]
 

@@ -29,7 +29,13 @@ from feedback.testimonials import comment_redacted, provider_names_by_clinic
 # Ids here are the portal's own row numbers: they identify nothing outside the system (no visit
 # number, invitation or contact detail is ever exported).
 FIXED_COLUMNS = (
-    "response_id", "clinic", "provider", "visit_type", "channel", "language", "submitted_date",
+    "response_id",
+    "clinic",
+    "provider",
+    "visit_type",
+    "channel",
+    "language",
+    "submitted_date",
 )
 RECOMMEND_COLUMN = "likelihood_to_recommend"
 COMMENT_COLUMN = "comment"
@@ -91,9 +97,10 @@ class CommentRedactor:
             return None
         # An unsaved Response is how comment_redacted takes its input: one rule, not a copy.
         response = Response(clinic=self.clinics[clinic_id], comment=comment)
-        return comment_redacted(
-            response=response, provider_names=self.provider_names[clinic_id]
-        ) or None
+        return (
+            comment_redacted(response=response, provider_names=self.provider_names[clinic_id])
+            or None
+        )
 
 
 def response_csv_chunks(
@@ -109,9 +116,21 @@ def response_csv_chunks(
 def _orm_chunks(
     where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
-    responses = Response.objects.filter(where.q()).order_by("id").values_list(
-        "id", "clinic__slug", "provider__display_name", "visit_type", "channel", "language",
-        "local_date", "answers", "comment", "clinic_id",
+    responses = (
+        Response.objects.filter(where.q())
+        .order_by("id")
+        .values_list(
+            "id",
+            "clinic__slug",
+            "provider__display_name",
+            "visit_type",
+            "channel",
+            "language",
+            "local_date",
+            "answers",
+            "comment",
+            "clinic_id",
+        )
     )
     redactor = CommentRedactor(where.clinic_ids) if columns.comments else None
     last_id = 0
@@ -123,20 +142,40 @@ def _orm_chunks(
         ).values_list("response_id", "dimension", "score"):
             scores[response_id][dimension] = score
         rows = []
-        for (response_id, clinic, provider, visit_type, channel, language, day, answers, comment,
-             clinic_id) in batch:
+        for (
+            response_id,
+            clinic,
+            provider,
+            visit_type,
+            channel,
+            language,
+            day,
+            answers,
+            comment,
+            clinic_id,
+        ) in batch:
             recommend = next(
                 (answers[item] for item in columns.recommend_items if item in answers), None
             )
-            rows.append([
-                response_id, clinic, provider, visit_type or None, channel, language,
-                day.isoformat(),
-                *(answers.get(item) for item in columns.items),
-                *(scores[response_id].get(dimension) for dimension in columns.dimensions),
-                *([recommend] if columns.recommend_items else []),
-                *([redactor.redacted(clinic_id=clinic_id, comment=comment)]
-                  if redactor else []),
-            ])
+            rows.append(
+                [
+                    response_id,
+                    clinic,
+                    provider,
+                    visit_type or None,
+                    channel,
+                    language,
+                    day.isoformat(),
+                    *(answers.get(item) for item in columns.items),
+                    *(scores[response_id].get(dimension) for dimension in columns.dimensions),
+                    *([recommend] if columns.recommend_items else []),
+                    *(
+                        [redactor.redacted(clinic_id=clinic_id, comment=comment)]
+                        if redactor
+                        else []
+                    ),
+                ]
+            )
         yield len(rows), csv_encoded(rows)
 
 
@@ -158,8 +197,9 @@ def _postgres_chunks(
         lower = 0
         for upper in [*bounds, None]:
             id_range = [lower] if upper is None else [lower, upper]
-            statement = raw.mogrify(_copy_sql(columns, where_sql, upper is not None),
-                                    [*id_range, *id_range, *params])
+            statement = raw.mogrify(
+                _copy_sql(columns, where_sql, upper is not None), [*id_range, *id_range, *params]
+            )
             buffer = io.BytesIO()
             raw.copy_expert(statement.decode(), buffer)
             if raw.rowcount:
@@ -194,24 +234,43 @@ def _copy_sql(columns: ResponseColumns, where_sql: str, bounded: bool) -> str:
     answers = [f"(feedback_response.answers ->> {_literal(item)})::int" for item in columns.items]
     scores = [f"s.d{number}" for number in range(len(columns.dimensions))]
     recommend = (
-        ["COALESCE(" + ", ".join(f"(feedback_response.answers ->> {_literal(item)})::int"
-                                 for item in columns.recommend_items) + ")"]
-        if columns.recommend_items else []
+        [
+            "COALESCE("
+            + ", ".join(
+                f"(feedback_response.answers ->> {_literal(item)})::int"
+                for item in columns.recommend_items
+            )
+            + ")"
+        ]
+        if columns.recommend_items
+        else []
     )
     # Raw here, with the clinic whose provider names it is redacted against (_comments_redacted).
     comment = (
         ["feedback_response.clinic_id", "feedback_response.comment"] if columns.comments else []
     )
-    pivot = ", ".join(
-        f"max(score) FILTER (WHERE dimension = {_literal(dimension)}) AS d{number}"
-        for number, dimension in enumerate(columns.dimensions)
-    ) or "NULL AS none"
-    select = ", ".join([
-        "feedback_response.id", neutralised_sql("c.slug"), neutralised_sql("p.display_name"),
-        "NULLIF(feedback_response.visit_type, '')", "feedback_response.channel",
-        "feedback_response.language", "feedback_response.local_date",
-        *answers, *scores, *recommend, *comment,
-    ])
+    pivot = (
+        ", ".join(
+            f"max(score) FILTER (WHERE dimension = {_literal(dimension)}) AS d{number}"
+            for number, dimension in enumerate(columns.dimensions)
+        )
+        or "NULL AS none"
+    )
+    select = ", ".join(
+        [
+            "feedback_response.id",
+            neutralised_sql("c.slug"),
+            neutralised_sql("p.display_name"),
+            "NULLIF(feedback_response.visit_type, '')",
+            "feedback_response.channel",
+            "feedback_response.language",
+            "feedback_response.local_date",
+            *answers,
+            *scores,
+            *recommend,
+            *comment,
+        ]
+    )
     # The score range repeats the response range so each chunk aggregates only its own scores.
     return (
         f"COPY (SELECT {select} FROM feedback_response "

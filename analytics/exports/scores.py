@@ -42,9 +42,23 @@ from feedback.models import Clinic, Instrument, Provider
 
 GRANULARITIES = ("day", "week", "month")
 SCORE_COLUMNS = [
-    "period_start", "clinic", "provider", "dimension", "n", "mean", "mean_ci_lower",
-    "mean_ci_upper", "top_box_pct", "top_box_ci_lower", "top_box_ci_upper", "nps",
-    "positive_pct", "positive_ci_lower", "positive_ci_upper", "low_reliability", "note",
+    "period_start",
+    "clinic",
+    "provider",
+    "dimension",
+    "n",
+    "mean",
+    "mean_ci_lower",
+    "mean_ci_upper",
+    "top_box_pct",
+    "top_box_ci_lower",
+    "top_box_ci_upper",
+    "nps",
+    "positive_pct",
+    "positive_ci_lower",
+    "positive_ci_upper",
+    "low_reliability",
+    "note",
 ]
 ALL_PROVIDERS = "All providers"
 NO_PROVIDER = "No provider recorded"
@@ -74,25 +88,29 @@ def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
         total = {name: sum(row[name] for row in cells) for name in DIMENSION_SUMS}
         lead = [period.isoformat(), clinics.get(clinic_id, clinic_id)]
         kind = kinds.get(dimension)
-        total_hidden = SuppressionReason.SMALL_GROUP if is_suppressed(
-            total["n"], min_group_size=min_n) else None
+        total_hidden = (
+            SuppressionReason.SMALL_GROUP
+            if is_suppressed(total["n"], min_group_size=min_n)
+            else None
+        )
         if where.provider_id is None:
-            yield [*lead, ALL_PROVIDERS, dimension,
-                   *_figures(total, total_hidden, kind, False)]
+            yield [*lead, ALL_PROVIDERS, dimension, *_figures(total, total_hidden, kind, False)]
         for row in cells:
             provider = providers.get(row["provider_id"], NO_PROVIDER)
             reason = total_hidden or hidden.get(row["provider_id"])
             # A provider with no id is not a person: reliability marks are for providers.
             person = row["provider_id"] is not None
-            yield [*lead, provider, dimension,
-                   *_figures(row, reason, kind, person)]
+            yield [*lead, provider, dimension, *_figures(row, reason, kind, person)]
 
 
 def _grouped(where: RollupFilter, granularity: str):
     if granularity not in GRANULARITIES:
         raise ValueError(f"granularity must be one of {GRANULARITIES}")
-    period = {"day": F("local_date"), "week": TruncWeek("local_date"),
-              "month": TruncMonth("local_date")}[granularity]
+    period = {
+        "day": F("local_date"),
+        "week": TruncWeek("local_date"),
+        "month": TruncMonth("local_date"),
+    }[granularity]
     return (
         dimension_rollups(where, by_provider=True)
         .annotate(period=period)
@@ -118,10 +136,19 @@ def _figures(
     )
     low = person and is_low_reliability(sums["n"], threshold=settings.LOW_RELIABILITY_N)
     return [
-        sums["n"], _rounded(mean.mean), _rounded(mean.lower), _rounded(mean.upper),
-        _rounded(top_box.value, 100), _rounded(top_box.lower, 100), _rounded(top_box.upper, 100),
-        _rounded(score), _rounded(positive.value, 100), _rounded(positive.lower, 100),
-        _rounded(positive.upper, 100), "yes" if low else "", "",
+        sums["n"],
+        _rounded(mean.mean),
+        _rounded(mean.lower),
+        _rounded(mean.upper),
+        _rounded(top_box.value, 100),
+        _rounded(top_box.lower, 100),
+        _rounded(top_box.upper, 100),
+        _rounded(score),
+        _rounded(positive.value, 100),
+        _rounded(positive.lower, 100),
+        _rounded(positive.upper, 100),
+        "yes" if low else "",
+        "",
     ]
 
 

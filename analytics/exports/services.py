@@ -110,7 +110,12 @@ def export_row_count(*, export: ExportRequest) -> int:
 
 
 def export_audit(
-    *, actor: AbstractBaseUser | None, export: ExportRequest, rows: int, file: str, via: str,
+    *,
+    actor: AbstractBaseUser | None,
+    export: ExportRequest,
+    rows: int,
+    file: str,
+    via: str,
     job: ExportJob | None = None,
 ) -> AuditEvent:
     clinic_ids = export.where.clinic_ids
@@ -145,7 +150,8 @@ def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> Expo
     """Queue the export, or return the same export already queued or running for this user."""
     fingerprint = export.fingerprint
     unfinished = ExportJob.objects.filter(
-        requester=user, fingerprint=fingerprint,
+        requester=user,
+        fingerprint=fingerprint,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
     )
     # Twice: the same request a moment earlier (another tab) wins the unique constraint; it is
@@ -158,8 +164,11 @@ def export_job_request(*, user: AbstractBaseUser, export: ExportRequest) -> Expo
         try:
             with transaction.atomic():
                 job = ExportJob.objects.create(
-                    requester=user, kind=export.kind, file_format=export.file_format,
-                    filters=export.as_json(), fingerprint=fingerprint,
+                    requester=user,
+                    kind=export.kind,
+                    file_format=export.file_format,
+                    filters=export.as_json(),
+                    fingerprint=fingerprint,
                     rows_total=export_row_count(export=export),
                     expires_at=timezone.now() + _file_lifetime(),
                 )
@@ -197,20 +206,32 @@ def export_job_run(*, job_id: str, chunk_rows: int | None = None, task_id: str =
     # Its own partial file per run: a duplicate delivery never writes into another's file.
     partial = root / f"{job.pk}.{uuid.uuid4().hex}.partial"
     done = export.format.file_write(
-        export=export, path=partial, progress=lambda rows: _progress_save(job, rows),
+        export=export,
+        path=partial,
+        progress=lambda rows: _progress_save(job, rows),
         chunk_rows=chunk_rows,
     )
     os.replace(partial, final)
     now = timezone.now()
     with transaction.atomic():
         finished = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
-            status=ExportJob.Status.DONE, rows_total=done, rows_done=done, file_name=final.name,
-            finished_at=now, expires_at=now + _file_lifetime(),
+            status=ExportJob.Status.DONE,
+            rows_total=done,
+            rows_done=done,
+            file_name=final.name,
+            finished_at=now,
+            expires_at=now + _file_lifetime(),
         )
         job.refresh_from_db()
         if finished:  # a second run of the same job is not a second export
-            export_audit(actor=job.requester, export=export, rows=done, file=export.file_name,
-                         via="job", job=job)
+            export_audit(
+                actor=job.requester,
+                export=export,
+                rows=done,
+                file=export.file_name,
+                via="job",
+                job=job,
+            )
     return job
 
 
@@ -238,8 +259,9 @@ def exports_expire(*, now: dt.datetime | None = None) -> int:
         | Q(status=ExportJob.Status.QUEUED, created_at__lt=now - limit)
     )
     for job_id in stuck.values_list("pk", flat=True):
-        export_job_fail(job_id=str(job_id),
-                        reason="The export did not finish within its time limit.")
+        export_job_fail(
+            job_id=str(job_id), reason="The export did not finish within its time limit."
+        )
     return deleted
 
 
@@ -251,19 +273,26 @@ def exports_resend_queued(*, now: dt.datetime | None = None) -> int:
     stale = ExportJob.objects.filter(
         status=ExportJob.Status.QUEUED, sent_at__lte=_resend_cutoff(now)
     ).values_list("pk", "sent_at")
-    return sum(_export_job_resend(job_id=job_id, last_sent=last_sent, now=now)
-               for job_id, last_sent in stale)
+    return sum(
+        _export_job_resend(job_id=job_id, last_sent=last_sent, now=now)
+        for job_id, last_sent in stale
+    )
 
 
 def export_job_waiting_for_worker(*, job: ExportJob, now: dt.datetime | None = None) -> bool:
     """Whether the job has been queued long enough that its requester should be told why."""
     now = now or timezone.now()
-    return (job.status == ExportJob.Status.QUEUED
-            and job.created_at <= now - dt.timedelta(seconds=WORKER_WAIT_NOTICE_SECONDS))
+    return job.status == ExportJob.Status.QUEUED and job.created_at <= now - dt.timedelta(
+        seconds=WORKER_WAIT_NOTICE_SECONDS
+    )
 
 
-def _export_job_resend(*, job_id: Any, last_sent: dt.datetime, now: dt.datetime | None = None,
-                       ) -> int:
+def _export_job_resend(
+    *,
+    job_id: Any,
+    last_sent: dt.datetime,
+    now: dt.datetime | None = None,
+) -> int:
     """Send the job's task again unless someone else did since ``last_sent`` (conditional
     UPDATE: of two callers at once, one wins); 1 if this call sent it."""
     with transaction.atomic():
@@ -306,9 +335,11 @@ def export_job_download(*, user: AbstractBaseUser, job_id: Any):
     export = ExportRequest.from_json(job.filters)
     export_clinics = export.where.clinic_ids
     audit_record(
-        actor=user, action=AuditEvent.Action.EXPORT_DOWNLOAD,
+        actor=user,
+        action=AuditEvent.Action.EXPORT_DOWNLOAD,
         clinic=Clinic.objects.filter(pk=export_clinics[0]).first()
-        if len(export_clinics) == 1 else None,
+        if len(export_clinics) == 1
+        else None,
         target=f"export:{job.pk}",
         details={**export.as_json(), "rows": job.rows_done, "file": export.file_name},
     )

@@ -50,16 +50,23 @@ def export_start(request: HttpRequest) -> HttpResponse:
             return redirect("exports:job", job_id=job.pk)
         if not export.format.streamed:
             file = export_temporary_file(user=request.user, export=export)
-            return FileResponse(file, as_attachment=True, filename=export.file_name,
-                                content_type=export.content_type)
+            return FileResponse(
+                file,
+                as_attachment=True,
+                filename=export.file_name,
+                content_type=export.content_type,
+            )
         response = StreamingHttpResponse(
             export_stream(user=request.user, export=export), content_type=export.content_type
         )
         response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
         return response
     jobs = ExportJob.objects.filter(requester=request.user)[:10]
-    return render(request, "analytics/exports/start.html",
-                  {"form": form, "jobs": jobs, "min_group_size": settings.MIN_GROUP_SIZE})
+    return render(
+        request,
+        "analytics/exports/start.html",
+        {"form": form, "jobs": jobs, "min_group_size": settings.MIN_GROUP_SIZE},
+    )
 
 
 @never_cache
@@ -67,9 +74,14 @@ def export_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_job(request: HttpRequest, job_id) -> HttpResponse:
     job = export_job_for_user(user=request.user, job_id=job_id)
-    return render(request, "analytics/exports/job.html", {
-        "job": job, "waiting_for_worker": export_job_waiting_for_worker(job=job),
-    })
+    return render(
+        request,
+        "analytics/exports/job.html",
+        {
+            "job": job,
+            "waiting_for_worker": export_job_waiting_for_worker(job=job),
+        },
+    )
 
 
 @never_cache
@@ -77,16 +89,20 @@ def export_job(request: HttpRequest, job_id) -> HttpResponse:
 @require_GET
 def export_job_status(request: HttpRequest, job_id) -> JsonResponse:
     job = export_job_for_user(user=request.user, job_id=job_id)
-    return JsonResponse({
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "rows_done": job.rows_done,
-        "rows_total": job.rows_total,
-        "error": job.error,
-        "waiting_for_worker": export_job_waiting_for_worker(job=job),
-        "download_url": reverse("exports:download", kwargs={"job_id": job.pk})
-        if job.status == ExportJob.Status.DONE and job.file_name else None,
-    }, headers={"Cache-Control": "no-store"})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "error": job.error,
+            "waiting_for_worker": export_job_waiting_for_worker(job=job),
+            "download_url": reverse("exports:download", kwargs={"job_id": job.pk})
+            if job.status == ExportJob.Status.DONE and job.file_name
+            else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @never_cache
@@ -97,5 +113,6 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
         job, export, file = export_job_download(user=request.user, job_id=job_id)
     except ExportUnavailable:
         return render(request, "analytics/exports/gone.html", status=410)
-    return FileResponse(file, as_attachment=True, filename=export.file_name,
-                        content_type=export.content_type)
+    return FileResponse(
+        file, as_attachment=True, filename=export.file_name, content_type=export.content_type
+    )

@@ -87,7 +87,11 @@ def _jobs_run(jobs: list[Callable[[], None]], *, parallel: bool) -> None:
 
 
 def rollups_rebuild_bulk(
-    *, first: dt.date, last: dt.date, whole: bool, chunk_days: int,
+    *,
+    first: dt.date,
+    last: dt.date,
+    whole: bool,
+    chunk_days: int,
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Load first..last into fresh tables, index them, swap them in all at once.
@@ -113,8 +117,10 @@ def rollups_rebuild_bulk(
     # The day item rows of the range come with the fine ones (item_rollups_load); the rest are
     # summed from the fine rows.
     summed_grains = [g for g in COARSE_GRAINS if g.summed_in_bulk]
-    tables = {model: f"{model._meta.db_table}{STAGING_SUFFIX}"
-              for model in (*ROLLUP_MODELS, *(grain.coarse for grain in COARSE_GRAINS))}
+    tables = {
+        model: f"{model._meta.db_table}{STAGING_SUFFIX}"
+        for model in (*ROLLUP_MODELS, *(grain.coarse for grain in COARSE_GRAINS))
+    }
 
     def staging_create(model) -> None:
         with connection.cursor() as cursor:
@@ -143,8 +149,11 @@ def rollups_rebuild_bulk(
 
     def day_item_rows_outside_sum() -> None:
         # Before any row of the range is loaded: the fine rows copied over are all there is.
-        coarse_grains_insert(rows=RollupRows.everything(), tables=tables,
-                             grains=[g for g in COARSE_GRAINS if not g.summed_in_bulk])
+        coarse_grains_insert(
+            rows=RollupRows.everything(),
+            tables=tables,
+            grains=[g for g in COARSE_GRAINS if not g.summed_in_bulk],
+        )
 
     def day_tables_finish() -> None:
         coarse_grains_insert(rows=RollupRows.everything(), tables=tables, grains=summed_grains)
@@ -164,14 +173,27 @@ def rollups_rebuild_bulk(
             while done < total_days:
                 start = first + dt.timedelta(days=done)
                 end = min(last, start + dt.timedelta(days=chunk_days - 1))
-                _jobs_run([partial(load, start, end, rollups_load),
-                           partial(load, start, end, item_rollups_load)], parallel=parallel)
+                _jobs_run(
+                    [
+                        partial(load, start, end, rollups_load),
+                        partial(load, start, end, item_rollups_load),
+                    ],
+                    parallel=parallel,
+                )
                 done += (end - start).days + 1
                 if progress is not None and done < total_days:
                     progress(done, total_days)
             # Longest first, so that neither connection is left with a long job at the end.
-            _jobs_run([day_tables_finish, *(partial(index, model) for model in (
-                ItemRollup, DimensionRollup, ItemDayRollup, ResponseRollup))], parallel=parallel)
+            _jobs_run(
+                [
+                    day_tables_finish,
+                    *(
+                        partial(index, model)
+                        for model in (ItemRollup, DimensionRollup, ItemDayRollup, ResponseRollup)
+                    ),
+                ],
+                parallel=parallel,
+            )
             for model, staging in tables.items():
                 staging_table_swap(cursor, table=model._meta.db_table, staging=staging)
             transaction.on_commit(rollup_versions_bump, robust=True)

@@ -61,13 +61,22 @@ class CoarseGrain:
     @property
     def key_columns(self) -> tuple[str, ...]:
         """The coarse grain's whole key as column names (clinic_id, local_date, ...)."""
-        return (*(f"{field}_id" if field in ("clinic", "provider") else field
-                  for field in self.bucket), *self.key)
+        return (
+            *(f"{field}_id" if field in ("clinic", "provider") else field for field in self.bucket),
+            *self.key,
+        )
 
 
 RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
-DIMENSION_SUMS = ("n", "score_sum", "score_sumsq", "answered_items", "top_box_items",
-                  "promoters", "detractors")
+DIMENSION_SUMS = (
+    "n",
+    "score_sum",
+    "score_sumsq",
+    "answered_items",
+    "top_box_items",
+    "promoters",
+    "detractors",
+)
 ITEM_SUMS = ("answers", "top_box")
 CLINIC_DAY = ("clinic", "local_date")  # a month row keeps its month's first day in local_date
 
@@ -124,34 +133,65 @@ class RollupGrains:
             first, last = whole
             month_rows.append(where.q(dates=Q(local_date__range=(first, last))))
             if where.since < first:
-                day_rows.append(where.q(dates=Q(local_date__range=(where.since,
-                                                                    first - dt.timedelta(1)))))
+                day_rows.append(
+                    where.q(dates=Q(local_date__range=(where.since, first - dt.timedelta(1))))
+                )
             if last < where.until:
-                day_rows.append(where.q(dates=Q(local_date__range=(last + dt.timedelta(1),
-                                                                    where.until))))
+                day_rows.append(
+                    where.q(dates=Q(local_date__range=(last + dt.timedelta(1), where.until)))
+                )
         return [
             model.objects.filter(reduce(operator.or_, rows))
-            for model, rows in ((self.clinic_month, month_rows),
-                                (self.clinic_day, day_rows))
+            for model, rows in ((self.clinic_month, month_rows), (self.clinic_day, day_rows))
             if rows
         ]
 
 
-RESPONSE_GRAINS = RollupGrains(ResponseRollup, ResponseDayRollup, ResponseClinicDayRollup,
-                               ResponseClinicMonthRollup, (), RESPONSE_SUMS)
-DIMENSION_GRAINS = RollupGrains(DimensionRollup, DimensionDayRollup, DimensionClinicDayRollup,
-                                DimensionClinicMonthRollup, ("dimension",), DIMENSION_SUMS)
-ITEM_GRAINS = RollupGrains(ItemRollup, ItemDayRollup, ItemClinicDayRollup, ItemClinicMonthRollup,
-                           ("item",), ITEM_SUMS, day_loaded_with_fine=True)
+RESPONSE_GRAINS = RollupGrains(
+    ResponseRollup,
+    ResponseDayRollup,
+    ResponseClinicDayRollup,
+    ResponseClinicMonthRollup,
+    (),
+    RESPONSE_SUMS,
+)
+DIMENSION_GRAINS = RollupGrains(
+    DimensionRollup,
+    DimensionDayRollup,
+    DimensionClinicDayRollup,
+    DimensionClinicMonthRollup,
+    ("dimension",),
+    DIMENSION_SUMS,
+)
+ITEM_GRAINS = RollupGrains(
+    ItemRollup,
+    ItemDayRollup,
+    ItemClinicDayRollup,
+    ItemClinicMonthRollup,
+    ("item",),
+    ITEM_SUMS,
+    day_loaded_with_fine=True,
+)
 ROLLUP_GRAINS = (RESPONSE_GRAINS, DIMENSION_GRAINS, ITEM_GRAINS)
 
 # In the order they are derived: each coarse grain from one already written.
 COARSE_GRAINS = (
-    *(CoarseGrain(g.fine, g.day, DAY_BUCKET_FIELDS, g.key, g.sums,
-                summed_in_bulk=not g.day_loaded_with_fine) for g in ROLLUP_GRAINS),
+    *(
+        CoarseGrain(
+            g.fine,
+            g.day,
+            DAY_BUCKET_FIELDS,
+            g.key,
+            g.sums,
+            summed_in_bulk=not g.day_loaded_with_fine,
+        )
+        for g in ROLLUP_GRAINS
+    ),
     *(CoarseGrain(g.day, g.clinic_day, CLINIC_DAY, g.key, g.sums) for g in ROLLUP_GRAINS),
-    *(CoarseGrain(g.clinic_day, g.clinic_month, CLINIC_DAY, g.key, g.sums, monthly=True)
-      for g in ROLLUP_GRAINS),
+    *(
+        CoarseGrain(g.clinic_day, g.clinic_month, CLINIC_DAY, g.key, g.sums, monthly=True)
+        for g in ROLLUP_GRAINS
+    ),
 )
 
 
@@ -176,8 +216,7 @@ def coarse_grains_insert(
             )
             keys = tuple("month" if key == "local_date" else key for key in keys)
         select = (
-            fine
-            .values(*keys)
+            fine.values(*keys)
             .annotate(**{f"total_{name}": Sum(name) for name in grain.sums})
             .values_list(*keys, *(f"total_{name}" for name in grain.sums))
             # Written in the order of the (clinic, local_date, ...) index, a clinic's days share
@@ -191,5 +230,10 @@ def coarse_grains_insert(
             # columns, so reading it instead is a change of name.
             assert quote(grain.fine._meta.db_table) in sql
             sql = sql.replace(quote(grain.fine._meta.db_table), quote(tables[grain.fine]))
-        insert_from_select(grain.coarse, [*grain.bucket, *grain.key, *grain.sums], sql,
-                            params, table=tables.get(grain.coarse))
+        insert_from_select(
+            grain.coarse,
+            [*grain.bucket, *grain.key, *grain.sums],
+            sql,
+            params,
+            table=tables.get(grain.coarse),
+        )

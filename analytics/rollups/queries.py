@@ -87,9 +87,12 @@ def _response_counts_sql(
     """
     response_keys = {f"key_{field}": F(field) for field in BUCKET_FIELDS}
     invitation_keys = {
-        "key_clinic": F("visit__clinic"), "key_local_date": F("sent_local_date"),
-        "key_provider": F("visit__provider"), "key_visit_type": F("visit__visit_type"),
-        "key_channel": F("channel"), "key_language": F("language"),
+        "key_clinic": F("visit__clinic"),
+        "key_local_date": F("sent_local_date"),
+        "key_provider": F("visit__provider"),
+        "key_visit_type": F("visit__visit_type"),
+        "key_channel": F("channel"),
+        "key_language": F("language"),
     }
     assert list(invitation_keys) == list(response_keys)
     counted = (
@@ -101,8 +104,11 @@ def _response_counts_sql(
     invited = (
         Invitation.objects.filter(invitations, sent_local_date__isnull=False)
         .values(**invitation_keys)
-        .annotate(n_responses=Value(0), n_sent=Count("pk"),
-                  n_answered=Count("pk", filter=Q(used_at__isnull=False)))
+        .annotate(
+            n_responses=Value(0),
+            n_sent=Count("pk"),
+            n_answered=Count("pk", filter=Q(used_at__isnull=False)),
+        )
         .order_by()
     )
     union_sql, params = counted.union(invited, all=True).order_by().query.sql_with_params()
@@ -140,8 +146,15 @@ def _dimension_rollup_select(
             detractors=Count("pk", filter=nps & Q(mean__lte=detractor_max)),
         )
         .values_list(
-            *keys, "dimension", "n", "score_sum", "score_sumsq", "answered", "top_box",
-            "promoters", "detractors",
+            *keys,
+            "dimension",
+            "n",
+            "score_sum",
+            "score_sumsq",
+            "answered",
+            "top_box",
+            "promoters",
+            "detractors",
         )
     )
 
@@ -190,7 +203,10 @@ def _item_wide_select(where: Q, facts: ScoringFacts) -> QuerySet:
 
 
 def _item_unpivot_sql(
-    wide_sql: str, wide_params: Iterable, facts: ScoringFacts, *,
+    wide_sql: str,
+    wide_params: Iterable,
+    facts: ScoringFacts,
+    *,
     keys: tuple[str, ...] = BUCKET_FIELDS,
 ) -> tuple[str, list]:
     """Turn each wide row (``keys`` plus the columns of _item_wide_select) into one row per item.
@@ -238,8 +254,15 @@ def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
 
 
 DIMENSION_COLUMNS = (
-    *BUCKET_FIELDS, "dimension", "n", "score_sum", "score_sumsq", "answered_items",
-    "top_box_items", "promoters", "detractors",
+    *BUCKET_FIELDS,
+    "dimension",
+    "n",
+    "score_sum",
+    "score_sumsq",
+    "answered_items",
+    "top_box_items",
+    "promoters",
+    "detractors",
 )
 
 
@@ -251,8 +274,7 @@ def rollups_insert(*, source: SourceRows, facts: ScoringFacts) -> None:
     insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params)
     if facts.item_top_values:
         sql, params = _item_rollup_sql(source.responses, facts)
-        insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
-                            params)
+        insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql, params)
 
 
 def rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> None:
@@ -265,11 +287,13 @@ def rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> No
     sql, params = _response_counts_sql(
         responses=source.responses, invitations=source.invitations, key_ordered=True
     )
-    insert_from_select(ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params,
-                        table=tables[ResponseRollup])
+    insert_from_select(
+        ResponseRollup, RESPONSE_COUNT_COLUMNS, sql, params, table=tables[ResponseRollup]
+    )
     sql, params = _dimension_rollup_select(source.scores, facts).query.sql_with_params()
-    insert_from_select(DimensionRollup, DIMENSION_COLUMNS, sql, params,
-                        table=tables[DimensionRollup])
+    insert_from_select(
+        DimensionRollup, DIMENSION_COLUMNS, sql, params, table=tables[DimensionRollup]
+    )
 
 
 def item_rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) -> None:
@@ -282,26 +306,36 @@ def item_rollups_load(*, source: SourceRows, facts: ScoringFacts, tables: dict) 
     if not facts.item_top_values:
         return
     wide_sql, wide_params = (
-        _item_wide_select(source.responses, facts).order_by(*bucket_order())
-        .query.sql_with_params()
+        _item_wide_select(source.responses, facts).order_by(*bucket_order()).query.sql_with_params()
     )
     quote = connection.ops.quote_name
     day_keys = DAY_BUCKET_FIELDS
     day_sums = ", ".join(
         f"SUM({column})::bigint AS {column}"
-        for p in range(len(facts.item_top_values)) for column in (f"answers_{p}", f"top_box_{p}")
+        for p in range(len(facts.item_top_values))
+        for column in (f"answers_{p}", f"top_box_{p}")
     )
     with connection.cursor() as cursor:
         # Temporary: no WAL, and read twice without computing the JSON lookups again.
         cursor.execute(f"CREATE TEMPORARY TABLE {ITEM_WIDE_TABLE} AS {wide_sql}", wide_params)
         sql, params = _item_unpivot_sql(f"SELECT * FROM {ITEM_WIDE_TABLE}", [], facts)
-        insert_from_select(ItemRollup, [*BUCKET_FIELDS, "item", "answers", "top_box"], sql,
-                            params, table=tables[ItemRollup])
+        insert_from_select(
+            ItemRollup,
+            [*BUCKET_FIELDS, "item", "answers", "top_box"],
+            sql,
+            params,
+            table=tables[ItemRollup],
+        )
         day_wide = (
             f"SELECT {', '.join(quote(k) for k in day_keys)}, {day_sums} FROM {ITEM_WIDE_TABLE} "
             f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 NULLS FIRST"
         )
         sql, params = _item_unpivot_sql(day_wide, [], facts, keys=day_keys)
-        insert_from_select(ItemDayRollup, [*day_keys, "item", "answers", "top_box"], sql,
-                            params, table=tables[ItemDayRollup])
+        insert_from_select(
+            ItemDayRollup,
+            [*day_keys, "item", "answers", "top_box"],
+            sql,
+            params,
+            table=tables[ItemDayRollup],
+        )
         cursor.execute(f"DROP TABLE {ITEM_WIDE_TABLE}")

@@ -48,8 +48,11 @@ class RollupFilter:
     def whole_months(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last day of the calendar months since..until covers whole."""
         first = self.since if self.since.day == 1 else month_end(self.since) + dt.timedelta(1)
-        last = self.until if self.until == month_end(self.until) else (
-            month_start(self.until) - dt.timedelta(1))
+        last = (
+            self.until
+            if self.until == month_end(self.until)
+            else (month_start(self.until) - dt.timedelta(1))
+        )
         return (first, last) if first <= last else None
 
 
@@ -64,8 +67,10 @@ def summed_rows(
     if keys:
         grouped = [part.values(*keys).annotate(**sums).order_by() for part in parts]
     else:  # one group: a constant is left out of GROUP BY, so each part sums all its rows
-        grouped = [part.annotate(everything=Value(1)).values("everything").annotate(**sums)
-                   .order_by() for part in parts]
+        grouped = [
+            part.annotate(everything=Value(1)).values("everything").annotate(**sums).order_by()
+            for part in parts
+        ]
     rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
     merged: dict[tuple, dict] = {}
     for row in rows:
@@ -94,16 +99,21 @@ def dimension_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> li
     keys = [*group_by, "dimension"]
     return summed_rows(
         DIMENSION_GRAINS.parts(where, by_provider="provider_id" in keys),
-        keys=keys, sums={name: Sum(name) for name in DIMENSION_GRAINS.sums},
+        keys=keys,
+        sums={name: Sum(name) for name in DIMENSION_GRAINS.sums},
     )
 
 
 def item_totals(*, where: RollupFilter, group_by: Iterable[str] = ()) -> list[dict]:
     """Valid and top-box answers per item (and per ``group_by`` fields)."""
-    return summed_rows(ITEM_GRAINS.parts(where), keys=[*group_by, "item"],
-                       sums={"answers": Sum("answers"), "top_box": Sum("top_box")})
+    return summed_rows(
+        ITEM_GRAINS.parts(where),
+        keys=[*group_by, "item"],
+        sums={"answers": Sum("answers"), "top_box": Sum("top_box")},
+    )
 
 
 def response_total(*, where: RollupFilter) -> int:
-    return summed_rows(RESPONSE_GRAINS.parts(where), keys=(),
-                       sums={"total": Sum("responses")})[0]["total"]
+    return summed_rows(RESPONSE_GRAINS.parts(where), keys=(), sums={"total": Sum("responses")})[0][
+        "total"
+    ]

@@ -74,8 +74,10 @@ def _months_lock(cursor, rows: RollupRows) -> None:
     cursor.execute(
         "SELECT pg_advisory_xact_lock(clinic, month) "
         "FROM unnest(%s::int[], %s::int[]) AS locks(clinic, month) ORDER BY clinic, month",
-        [[clinic_id for clinic_id, _ in rows.clinic_months],
-         [first.year * 12 + first.month - 1 for _, first in rows.clinic_months]],
+        [
+            [clinic_id for clinic_id, _ in rows.clinic_months],
+            [first.year * 12 + first.month - 1 for _, first in rows.clinic_months],
+        ],
     )
 
 
@@ -194,8 +196,13 @@ def rollups_rebuild(
         days = (span[1] - span[0]).days + 1 if span else 0
         if bulk or days >= BULK_MIN_DAYS:
             first, last = span or (timezone.now().date(),) * 2  # no responses: empty tables
-            rollups_rebuild_bulk(first=first, last=last, whole=True,
-                                  chunk_days=days_per_batch or days or 1, progress=progress)
+            rollups_rebuild_bulk(
+                first=first,
+                last=last,
+                whole=True,
+                chunk_days=days_per_batch or days or 1,
+                progress=progress,
+            )
             return days
     span = _date_span(since, until)
     if span is None:
@@ -207,8 +214,13 @@ def rollups_rebuild(
     if bulk is None:
         bulk = connection.vendor == "postgresql" and total_days >= BULK_MIN_DAYS
     if bulk:
-        rollups_rebuild_bulk(first=first, last=last, whole=whole,
-                              chunk_days=days_per_batch or total_days, progress=progress)
+        rollups_rebuild_bulk(
+            first=first,
+            last=last,
+            whole=whole,
+            chunk_days=days_per_batch or total_days,
+            progress=progress,
+        )
         return total_days
     days_per_batch = days_per_batch or REBUILD_DAYS_PER_BATCH
     clinic_ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))

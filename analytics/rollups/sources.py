@@ -60,13 +60,15 @@ class SourceRows:
     @classmethod
     def of_buckets(cls, buckets: Iterable[Bucket]) -> SourceRows:
         buckets = list(buckets)
-        return cls(buckets_q(buckets, RESPONSE), buckets_q(buckets, SCORE),
-                   buckets_q(buckets, INVITATION))
+        return cls(
+            buckets_q(buckets, RESPONSE), buckets_q(buckets, SCORE), buckets_q(buckets, INVITATION)
+        )
 
     @classmethod
     def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> SourceRows:
-        return cls(*(range_q(since, until, clinic_ids, fields)
-                     for fields in (RESPONSE, SCORE, INVITATION)))
+        return cls(
+            *(range_q(since, until, clinic_ids, fields) for fields in (RESPONSE, SCORE, INVITATION))
+        )
 
     @classmethod
     def everything(cls) -> SourceRows:
@@ -104,8 +106,9 @@ class RollupRows:
         days_of_months = Q(pk__in=[])
         for clinic_id, first in clinic_months:
             days_of_months |= Q(clinic_id=clinic_id, local_date__range=(first, month_end(first)))
-        return cls(buckets_q(buckets), buckets_q(clinic_months), days_of_months,
-                   tuple(clinic_months))
+        return cls(
+            buckets_q(buckets), buckets_q(clinic_months), days_of_months, tuple(clinic_months)
+        )
 
     @classmethod
     def of_range(cls, since: dt.date, until: dt.date, clinic_ids: list[int]) -> RollupRows:

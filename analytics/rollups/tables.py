@@ -58,8 +58,12 @@ def _indexes(cursor, table: str) -> list[_Index]:
         [_quote(table)],
     )
     return [
-        _Index(name=name, definition=constraint_def if is_constraint else index_def,
-               constraint=is_constraint, unique=unique)
+        _Index(
+            name=name,
+            definition=constraint_def if is_constraint else index_def,
+            constraint=is_constraint,
+            unique=unique,
+        )
         for name, index_def, is_constraint, constraint_def, unique in cursor.fetchall()
     ]
 
@@ -85,7 +89,7 @@ def staging_table_index(cursor, *, table: str, staging: str) -> None:
             )
         else:
             # "CREATE [UNIQUE] INDEX name ON schema.table USING method (...) [WHERE ...]"
-            method_onwards = index.definition[index.definition.index(" USING "):]
+            method_onwards = index.definition[index.definition.index(" USING ") :]
             unique = "UNIQUE " if index.unique else ""
             cursor.execute(
                 f"CREATE {unique}INDEX {_quote(temporary)} ON {_quote(staging)}{method_onwards}"

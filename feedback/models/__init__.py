@@ -26,8 +26,23 @@ from feedback.models.surveys import (
 from feedback.models.voices import CommentAnalysis, CommentTheme, FollowUp, Testimonial
 
 __all__ = [
-    "AuditEvent", "Channel", "Clinic", "ClinicMembership", "CommentAnalysis", "CommentTheme",
-    "DimensionScore", "DirtyBucket", "FollowUp", "Instrument", "Invitation", "Provider",
-    "Response", "Testimonial", "Visit", "VisitType", "language_choices", "language_codes",
+    "AuditEvent",
+    "Channel",
+    "Clinic",
+    "ClinicMembership",
+    "CommentAnalysis",
+    "CommentTheme",
+    "DimensionScore",
+    "DirtyBucket",
+    "FollowUp",
+    "Instrument",
+    "Invitation",
+    "Provider",
+    "Response",
+    "Testimonial",
+    "Visit",
+    "VisitType",
+    "language_choices",
+    "language_codes",
     "validate_timezone",
 ]

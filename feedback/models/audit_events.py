@@ -1,6 +1,5 @@
 """The audit log: exports, moderation, staff sign-in and refused access."""
 
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as django_timezone
@@ -40,7 +39,10 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now, editable=False, db_index=True)
     # Null for actions by a patient or by the system.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -54,14 +54,21 @@ class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(
-        max_length=64, default="UTC", validators=[validate_timezone],
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
         help_text=_("IANA name, e.g. America/New_York; days are counted in this zone."),
     )
     # The slug, not a version: the clinic moves to a new version of its survey when it is loaded.
     instrument_slug = models.SlugField(
-        _("survey"), max_length=80, blank=True, db_index=False,
-        help_text=_("Slug of the survey this clinic's patients answer (its newest active "
-                    "version); empty: the default survey."),
+        _("survey"),
+        max_length=80,
+        blank=True,
+        db_index=False,
+        help_text=_(
+            "Slug of the survey this clinic's patients answer (its newest active "
+            "version); empty: the default survey."
+        ),
     )
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
 
@@ -74,9 +81,10 @@ class Clinic(models.Model):
     def clean(self) -> None:
         from feedback.models.surveys import Instrument  # surveys imports this module
 
-        if self.instrument_slug and not Instrument.objects.filter(
-            slug=self.instrument_slug, is_active=True
-        ).exists():
+        if (
+            self.instrument_slug
+            and not Instrument.objects.filter(slug=self.instrument_slug, is_active=True).exists()
+        ):
             raise ValidationError(
                 {"instrument_slug": _("No active survey has this slug. Load it first.")}
             )

@@ -1,6 +1,5 @@
 """Surveys and answers: instrument versions, invitations, responses and their scores."""
 
-
 from django.db import models
 from django.utils import timezone as django_timezone
 

@@ -1,6 +1,5 @@
 """Patients' own words: testimonials, follow-ups on low scores, and comment analysis."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -82,7 +81,10 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     note = models.TextField(blank=True)

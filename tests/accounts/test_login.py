@@ -112,8 +112,11 @@ def test_failures_lock_out_and_refusals_are_audited_with_username_and_address(cl
         sign_in(client, "wrong", address="203.0.113.5")
     sign_in(client, PASSWORD, address="203.0.113.5")
     assert actions() == [
-        "sign_in_failed", "sign_in_failed", "sign_in_lockout",
-        "sign_in_refused", "sign_in_refused",
+        "sign_in_failed",
+        "sign_in_failed",
+        "sign_in_lockout",
+        "sign_in_refused",
+        "sign_in_refused",
     ]
     rows = AuditEvent.objects.values_list("username", "client_address", "actor")
     assert set(rows) == {("manager", "203.0.113.5", None)}
@@ -126,17 +129,27 @@ def test_sign_in_and_sign_out_are_audited_with_user_time_and_address(client, man
     client.post(reverse("accounts:logout"), REMOTE_ADDR="198.51.100.20")
     sign_in_event, sign_out_event = AuditEvent.objects.order_by("pk")
     assert (sign_in_event.action, sign_in_event.actor, sign_in_event.client_address) == (
-        "sign_in", manager, "198.51.100.20")
+        "sign_in",
+        manager,
+        "198.51.100.20",
+    )
     assert (sign_out_event.action, sign_out_event.actor, sign_out_event.client_address) == (
-        "sign_out", manager, "198.51.100.20")
+        "sign_out",
+        manager,
+        "198.51.100.20",
+    )
     assert sign_out_event.details == {"reason": "signed_out"}
     assert sign_in_event.created_at <= sign_out_event.created_at
 
 
 @override_settings(TRUSTED_PROXIES=1)
 def test_behind_a_proxy_the_audited_address_is_the_forwarded_client(client, manager):
-    client.post(reverse("accounts:login"), {"username": "manager", "password": "wrong"},
-                REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.44")
+    client.post(
+        reverse("accounts:login"),
+        {"username": "manager", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+    )
     assert AuditEvent.objects.get().client_address == "192.0.2.44"
 
 

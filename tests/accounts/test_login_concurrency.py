@@ -25,9 +25,11 @@ def test_parallel_wrong_passwords_are_checked_no_more_than_the_limit():
     def attempt(number: int) -> None:
         try:
             start.wait()
-            Client().post(reverse("accounts:login"),
-                          {"username": "manager", "password": f"guess-{number}"},
-                          REMOTE_ADDR=f"203.0.113.{number}")
+            Client().post(
+                reverse("accounts:login"),
+                {"username": "manager", "password": f"guess-{number}"},
+                REMOTE_ADDR=f"203.0.113.{number}",
+            )
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:

@@ -17,13 +17,15 @@ NEW_PASSWORD = "a-brand-new-passphrase-42"
 
 @pytest.fixture
 def manager(db):
-    return User.objects.create_user("manager", email="manager@clinic.example",
-                                    password="old-password-123456")
+    return User.objects.create_user(
+        "manager", email="manager@clinic.example", password="old-password-123456"
+    )
 
 
 def ask_reset(client, email, *, address="127.0.0.1"):
-    return client.post(reverse("accounts:password_reset"), {"email": email},
-                       REMOTE_ADDR=address, follow=True)
+    return client.post(
+        reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address, follow=True
+    )
 
 
 def reset_link(message) -> str:
@@ -43,8 +45,11 @@ def test_the_e_mailed_link_sets_a_new_password_once(client, manager):
 
     form_page = client.get(path, follow=True)
     set_password_url = form_page.redirect_chain[-1][0]
-    done = client.post(set_password_url, {"new_password1": NEW_PASSWORD,
-                                          "new_password2": NEW_PASSWORD}, follow=True)
+    done = client.post(
+        set_password_url,
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
     assert "Password changed" in done.content.decode()
     manager.refresh_from_db()
     assert manager.check_password(NEW_PASSWORD)
@@ -104,8 +109,11 @@ def test_password_reset_works_with_redis_down(client, manager):
 
 
 def test_the_reset_e_mail_is_in_the_language_of_the_request(client, manager):
-    client.post(reverse("accounts:password_reset"), {"email": "manager@clinic.example"},
-                HTTP_ACCEPT_LANGUAGE="es")
+    client.post(
+        reverse("accounts:password_reset"),
+        {"email": "manager@clinic.example"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
     [message] = mail.outbox
     assert message.subject == "Compassion Portal: elija una contraseña nueva"
     assert "Para elegir una contraseña nueva, abra este enlace" in message.body

@@ -22,12 +22,22 @@ MINUTE, HOUR = 60, 60 * 60
 def test_a_session_ends_when_idle_too_long_or_signed_in_too_long():
     limits = {"idle_seconds": 30 * MINUTE, "max_seconds": 12 * HOUR}
     now = 100 * HOUR
-    assert session_end_reason(signed_in_at=now - HOUR, last_seen_at=now - 29 * MINUTE,
-                              now=now, **limits) is None
-    assert session_end_reason(signed_in_at=now - HOUR, last_seen_at=now - 30 * MINUTE,
-                              now=now, **limits) == IDLE
-    assert session_end_reason(signed_in_at=now - 12 * HOUR, last_seen_at=now,
-                              now=now, **limits) == MAX_AGE
+    assert (
+        session_end_reason(
+            signed_in_at=now - HOUR, last_seen_at=now - 29 * MINUTE, now=now, **limits
+        )
+        is None
+    )
+    assert (
+        session_end_reason(
+            signed_in_at=now - HOUR, last_seen_at=now - 30 * MINUTE, now=now, **limits
+        )
+        == IDLE
+    )
+    assert (
+        session_end_reason(signed_in_at=now - 12 * HOUR, last_seen_at=now, now=now, **limits)
+        == MAX_AGE
+    )
 
 
 def _clocks_back(client, *, signed_in_ago: int, last_seen_ago: int) -> None:
@@ -43,9 +53,7 @@ def _signed_in(client) -> bool:
 
 
 @pytest.mark.hardening
-def test_after_thirty_idle_minutes_the_next_page_is_the_sign_in_page_saying_why(
-    client, manager_a
-):
+def test_after_thirty_idle_minutes_the_next_page_is_the_sign_in_page_saying_why(client, manager_a):
     client.force_login(manager_a)
     _clocks_back(client, signed_in_ago=2 * HOUR, last_seen_ago=31 * MINUTE)
     response = client.get(reverse("analytics:dashboard"), REMOTE_ADDR="198.51.100.3")
@@ -56,7 +64,10 @@ def test_after_thirty_idle_minutes_the_next_page_is_the_sign_in_page_saying_why(
     assert not _signed_in(client)
     event = AuditEvent.objects.get(action="sign_out")
     assert (event.actor, event.details, event.client_address) == (
-        manager_a, {"reason": "idle"}, "198.51.100.3")
+        manager_a,
+        {"reason": "idle"},
+        "198.51.100.3",
+    )
 
 
 @pytest.mark.hardening
@@ -104,8 +115,7 @@ def test_the_admin_is_signed_out_when_idle_too_and_told_why(client, admin_user):
 def test_signing_in_starts_both_clocks(client, manager_a):
     from tests.conftest import MANAGER_PASSWORD
 
-    client.post(reverse("accounts:login"), {"username": "manager_a",
-                                            "password": MANAGER_PASSWORD})
+    client.post(reverse("accounts:login"), {"username": "manager_a", "password": MANAGER_PASSWORD})
     now = int(time.time())
     assert now - client.session[SIGNED_IN_AT] < MINUTE
     assert now - client.session[LAST_SEEN_AT] < MINUTE
@@ -118,6 +128,7 @@ def test_the_session_cookie_lasts_no_longer_than_the_absolute_limit(settings):
 def test_the_sign_out_message_is_in_the_users_language(client, manager_a):
     client.force_login(manager_a)
     _clocks_back(client, signed_in_ago=HOUR, last_seen_ago=31 * MINUTE)
-    page = client.get(reverse("analytics:dashboard"), follow=True,
-                      HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(
+        reverse("analytics:dashboard"), follow=True, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
     assert "Se cerró su sesión tras 30 minutos sin actividad" in page

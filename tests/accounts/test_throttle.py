@@ -24,7 +24,10 @@ def test_wrong_codes_count_like_wrong_passwords_and_the_third_locks(db):
         login_failure_record(username="Manager", client_address="203.0.113.1")
     assert login_is_throttled(username="manager", client_address="198.51.100.1")
     assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
-        "sign_in_failed", "sign_in_failed", "sign_in_lockout"]
+        "sign_in_failed",
+        "sign_in_failed",
+        "sign_in_lockout",
+    ]
     login_failures_clear(username="manager")  # the password step's success already counted
     assert login_is_throttled(username="manager", client_address="198.51.100.1")
 

@@ -109,8 +109,16 @@ def test_sign_in_with_a_device_and_no_code_reaches_neither_the_dashboard_nor_the
 ):
     confirmed_device(admin_user)
     assert sign_in(client, "admin", ADMIN_PASSWORD).status_code == 302
-    for path in (DASHBOARD, ADMIN, "/admin/auth/user/", "/staff/follow-ups/", "/exports/",
-                 TWO_FACTOR, SETUP, reverse("accounts:login")):
+    for path in (
+        DASHBOARD,
+        ADMIN,
+        "/admin/auth/user/",
+        "/staff/follow-ups/",
+        "/exports/",
+        TWO_FACTOR,
+        SETUP,
+        reverse("accounts:login"),
+    ):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url.startswith(VERIFY), path

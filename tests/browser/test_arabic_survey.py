@@ -16,8 +16,11 @@ PHONE = {"width": 390, "height": 844}
 def serious_axe_violations(page) -> list[str]:
     """axe-core's serious and critical findings, as "rule: help" lines (empty when none)."""
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
-            if v["impact"] in {"serious", "critical"}]
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
 
 
 def test_patient_answers_and_sends_the_arabic_survey_on_a_phone(
@@ -25,10 +28,13 @@ def test_patient_answers_and_sends_the_arabic_survey_on_a_phone(
 ):
     page.set_viewport_size(PHONE)
     stylesheets: list[str] = []
-    page.on("request", lambda request: stylesheets.append(request.url)
-            if request.resource_type == "stylesheet" else None)
-    page.goto(live_server.url + reverse("feedback:survey_kiosk", args=[clinic_a.slug])
-              + "?lang=ar")
+    page.on(
+        "request",
+        lambda request: (
+            stylesheets.append(request.url) if request.resource_type == "stylesheet" else None
+        ),
+    )
+    page.goto(live_server.url + reverse("feedback:survey_kiosk", args=[clinic_a.slug]) + "?lang=ar")
 
     html = page.locator("html")
     assert (html.get_attribute("dir"), html.get_attribute("lang")) == ("rtl", "ar")

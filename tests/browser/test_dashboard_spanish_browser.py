@@ -13,7 +13,9 @@ ENGLISH_MONTHS = {"Jan", "Apr", "Aug", "Dec"}  # the abbreviations Spanish write
 
 
 def test_spanish_browser_gets_spanish_month_ticks_and_decimal_commas_in_the_figures(
-    browser, live_server, manager  # noqa: F811
+    browser,
+    live_server,
+    manager,  # noqa: F811
 ):
     context = browser.new_context(locale="es-ES")  # the browser sends Accept-Language: es-ES
     page = context.new_page()

@@ -69,8 +69,11 @@ def test_patient_answers_the_whole_survey_with_the_keyboard_only(page, survey_ur
 
     assert page.locator("h1").inner_text() == "Thank you"
     stored = Response.objects.get()
-    expected = {item["id"]: (RECOMMEND_CHOICE if item["scale"] == "likely11" else LIKERT_CHOICE + 1)
-                for item in items if item["id"] != NOT_APPLICABLE_ITEM}
+    expected = {
+        item["id"]: (RECOMMEND_CHOICE if item["scale"] == "likely11" else LIKERT_CHOICE + 1)
+        for item in items
+        if item["id"] != NOT_APPLICABLE_ITEM
+    }
     assert stored.answers == expected
     assert stored.comment == "The nurse explained everything."
 

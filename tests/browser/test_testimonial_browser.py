@@ -11,7 +11,7 @@ from feedback.models import ClinicMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STORY = 'The nurse held my hand <b>the whole time</b>. Call me: 555-123-4567'
+STORY = "The nurse held my hand <b>the whole time</b>. Call me: 555-123-4567"
 
 
 @pytest.fixture

@@ -17,8 +17,12 @@ def clinic_b_objects(instrument, clinic_b, full_answers):
     provider = Provider.objects.create(clinic=clinic_b, display_name="Dr. Berta Gil")
     answers = {**full_answers, "recommend": 2}
     response = response_submit(
-        instrument=instrument, clinic=clinic_b, answers=answers, language="en",
-        comment="Nobody listened.", testimonial_text="The nurse was kind.",
+        instrument=instrument,
+        clinic=clinic_b,
+        answers=answers,
+        language="en",
+        comment="Nobody listened.",
+        testimonial_text="The nurse was kind.",
         testimonial_consent="anonymous",
     )
     return {
@@ -32,23 +36,36 @@ def clinic_b_objects(instrument, clinic_b, full_answers):
 # (what is asked for, kind in the audit target, method, URL for an id)
 REQUESTS = [
     ("clinic", "clinic", "get", lambda pk: reverse("analytics:dashboard") + f"?clinic={pk}"),
-    ("clinic", "clinic", "get", lambda pk: reverse("analytics:dashboard_csv", args=["trend"])
-     + f"?clinic={pk}"),
+    (
+        "clinic",
+        "clinic",
+        "get",
+        lambda pk: reverse("analytics:dashboard_csv", args=["trend"]) + f"?clinic={pk}",
+    ),
     ("clinic", "clinic", "get", lambda pk: reverse("comments:overview") + f"?clinic={pk}"),
     ("clinic", "clinic", "get", lambda pk: reverse("comments:theme", args=[pk, "listening"])),
     ("clinic", "clinic", "post", lambda pk: reverse("exports:start")),
-    ("provider", "provider", "get", lambda pk: reverse("analytics:dashboard")
-     + f"?provider={pk}"),
+    ("provider", "provider", "get", lambda pk: reverse("analytics:dashboard") + f"?provider={pk}"),
     ("provider", "provider", "get", lambda pk: reverse("staff:provider_kudos", args=[pk])),
-    ("testimonial", "testimonial", "post",
-     lambda pk: reverse("staff:testimonial_moderate", args=[pk])),
+    (
+        "testimonial",
+        "testimonial",
+        "post",
+        lambda pk: reverse("staff:testimonial_moderate", args=[pk]),
+    ),
     ("follow_up", "follow_up", "post", lambda pk: reverse("staff:follow_up_handled", args=[pk])),
 ]
 
 
 def _ask(client, method, url, pk):
-    data = {"clinic": pk, "kind": "responses", "file_format": "csv", "period": "90d",
-            "action": "approve", "note": "Called back."}
+    data = {
+        "clinic": pk,
+        "kind": "responses",
+        "file_format": "csv",
+        "period": "90d",
+        "action": "approve",
+        "note": "Called back.",
+    }
     if method == "post":
         return client.post(url, data, REMOTE_ADDR=ADDRESS)
     return client.get(url, REMOTE_ADDR=ADDRESS)
@@ -72,7 +89,11 @@ def test_another_clinics_object_is_a_404_like_a_missing_one_and_is_audited(
 
     event = AuditEvent.objects.get()
     assert (event.action, event.actor, event.clinic_id, event.target) == (
-        "access_refused", manager_a, clinic_b_objects["clinic"], f"{kind}:{pk}")
+        "access_refused",
+        manager_a,
+        clinic_b_objects["clinic"],
+        f"{kind}:{pk}",
+    )
     assert (event.client_address, event.username) == (ADDRESS, "manager_a")
     assert event.created_at is not None
 
@@ -81,8 +102,12 @@ def test_the_clinics_own_manager_is_not_refused_or_audited(client, manager_b, cl
     client.force_login(manager_b)
     url = reverse("staff:provider_kudos", args=[clinic_b_objects["provider"]])
     assert client.get(url).status_code == 200
-    assert client.get(reverse("analytics:dashboard")
-                      + f"?clinic={clinic_b_objects['clinic']}").status_code == 200
+    assert (
+        client.get(
+            reverse("analytics:dashboard") + f"?clinic={clinic_b_objects['clinic']}"
+        ).status_code
+        == 200
+    )
     assert not AuditEvent.objects.exists()
 
 

@@ -12,11 +12,17 @@ def admin_client(client, db):
     return client
 
 
-def test_testimonial_status_cannot_be_changed_in_the_admin(admin_client, instrument, clinic_a,
-                                                          full_answers):
-    response = response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers,
-                               language="en", testimonial_text="Thank you all, very kind.",
-                               testimonial_consent="anonymous")
+def test_testimonial_status_cannot_be_changed_in_the_admin(
+    admin_client, instrument, clinic_a, full_answers
+):
+    response = response_submit(
+        instrument=instrument,
+        clinic=clinic_a,
+        answers=full_answers,
+        language="en",
+        testimonial_text="Thank you all, very kind.",
+        testimonial_consent="anonymous",
+    )
     testimonial = response.testimonial
     url = f"/admin/feedback/testimonial/{testimonial.pk}/change/"
     page = admin_client.get(url)

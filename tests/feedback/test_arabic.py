@@ -31,8 +31,11 @@ ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF]")
 def without_arabic(raw):
     """The definition with every Arabic text and the version fields taken out."""
     if isinstance(raw, dict):
-        return {key: without_arabic(value) for key, value in raw.items()
-                if key not in {"ar", "version", "languages", "draft_languages"}}
+        return {
+            key: without_arabic(value)
+            for key, value in raw.items()
+            if key not in {"ar", "version", "languages", "draft_languages"}
+        }
     if isinstance(raw, list):
         return [without_arabic(value) for value in raw]
     return raw
@@ -100,13 +103,13 @@ def test_kiosk_survey_in_arabic_is_right_to_left_with_arabic_questions_and_a_dra
     assert "أرسل إجاباتي" in page  # "Send my answers" from the Arabic catalogue
     assert 'class="survey-draft-note"' in page
     assert 'action="?lang=ar"' in page
-    assert 'class="survey-draft-note"' not in client.get(
-        kiosk_url(clinic_a) + "?lang=es").content.decode()
+    assert (
+        'class="survey-draft-note"'
+        not in client.get(kiosk_url(clinic_a) + "?lang=es").content.decode()
+    )
 
 
-def test_an_arabic_answer_is_stored_as_arabic_and_thanked_in_arabic(
-    client, clinic_a, full_answers
-):
+def test_an_arabic_answer_is_stored_as_arabic_and_thanked_in_arabic(client, clinic_a, full_answers):
     data = {ITEM_PREFIX + item_id: str(value) for item_id, value in full_answers.items()}
     data.update(story="كانت الممرضة لطيفة جدًا.", story_consent="anonymous")
     response = client.post(kiosk_url(clinic_a) + "?lang=ar", data, follow=True)
@@ -118,14 +121,17 @@ def test_an_arabic_answer_is_stored_as_arabic_and_thanked_in_arabic(
     assert 'href="/withdraw/?lang=ar"' in thanks  # the withdrawal page keeps the language
 
 
-def test_an_arabic_patient_gets_arabic_even_when_the_browser_asks_for_it(client, clinic_a,
-                                                                         instrument):
+def test_an_arabic_patient_gets_arabic_even_when_the_browser_asks_for_it(
+    client, clinic_a, instrument
+):
     page = client.get(kiosk_url(clinic_a), HTTP_ACCEPT_LANGUAGE="ar-EG,ar;q=0.9").content
     assert '<html lang="ar" dir="rtl">' in page.decode()
 
 
-@pytest.mark.parametrize("route", ["feedback:withdraw", "feedback:stories_wall",
-                                   "feedback:stories_embed", "feedback:clinic_qr"])
+@pytest.mark.parametrize(
+    "route",
+    ["feedback:withdraw", "feedback:stories_wall", "feedback:stories_embed", "feedback:clinic_qr"],
+)
 def test_every_patient_page_in_arabic_is_right_to_left(client, clinic_a, route):
     args = [] if route == "feedback:withdraw" else [clinic_a.slug]
     page = client.get(reverse(route, args=args) + "?lang=ar").content.decode()
@@ -149,10 +155,18 @@ def test_a_survey_without_arabic_texts_falls_back_to_the_patients_default(client
 
 
 def _sent_invitation_message(clinic, mailoutbox, *, language: str):
-    visit = Visit.objects.create(clinic=clinic, external_id="V-1", preferred_language=language,
-                                 occurred_at=dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC))
-    invitation = invitation_create(visit=visit, channel="email", contact="pat@example.com",
-                                   now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
+    visit = Visit.objects.create(
+        clinic=clinic,
+        external_id="V-1",
+        preferred_language=language,
+        occurred_at=dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC),
+    )
+    invitation = invitation_create(
+        visit=visit,
+        channel="email",
+        contact="pat@example.com",
+        now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC),
+    )
     invitation_send(invitation_id=invitation.pk, now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
     [message] = mailoutbox
     return message
@@ -165,9 +179,7 @@ def test_an_arabic_invitation_is_written_in_arabic(clinic_a, mailoutbox):
     assert "{#" not in message.subject + message.body
 
 
-def test_an_invitation_in_a_language_without_messages_is_written_in_english(
-    clinic_a, mailoutbox
-):
+def test_an_invitation_in_a_language_without_messages_is_written_in_english(clinic_a, mailoutbox):
     with override_settings(LANGUAGES=[*settings.LANGUAGES, ("pt-br", "Português do Brasil")]):
         message = _sent_invitation_message(clinic_a, mailoutbox, language="pt-br")
     assert message.subject == "How was your visit to Riverside Family Clinic?"

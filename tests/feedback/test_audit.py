@@ -7,11 +7,20 @@ from feedback.models import AuditEvent
 
 
 def test_audit_record_keeps_actor_action_and_details(admin_user, clinic_a):
-    event = audit_record(actor=admin_user, action=AuditEvent.Action.EXPORT, clinic=clinic_a,
-                         target="export:1", details={"rows": 12})
+    event = audit_record(
+        actor=admin_user,
+        action=AuditEvent.Action.EXPORT,
+        clinic=clinic_a,
+        target="export:1",
+        details={"rows": 12},
+    )
     event.refresh_from_db()
     assert (event.actor, event.action, event.clinic, event.details) == (
-        admin_user, "export", clinic_a, {"rows": 12})
+        admin_user,
+        "export",
+        clinic_a,
+        {"rows": 12},
+    )
 
 
 def test_anonymous_actor_is_stored_as_none(db):
@@ -31,8 +40,12 @@ def test_audit_log_is_readable_but_not_changeable_in_the_admin(client, admin_use
 
 
 def test_sign_in_rows_show_username_and_address_in_the_admin_read_only(client, admin_user):
-    event = audit_record(actor=None, action=AuditEvent.Action.SIGN_IN_LOCKOUT,
-                         username="manager", client_address="203.0.113.9")
+    event = audit_record(
+        actor=None,
+        action=AuditEvent.Action.SIGN_IN_LOCKOUT,
+        username="manager",
+        client_address="203.0.113.9",
+    )
     client.force_login(admin_user)
     listing = client.get("/admin/feedback/auditevent/?q=203.0.113.9").content.decode()
     assert "Sign-in locked out" in listing and "203.0.113.9" in listing
@@ -41,7 +54,9 @@ def test_sign_in_rows_show_username_and_address_in_the_admin_read_only(client, a
     assert "203.0.113.9" in page
     for field in ("username", "client_address", "action"):
         assert f'name="{field}"' not in page  # shown, not editable
-    client.post(f"/admin/feedback/auditevent/{event.pk}/change/",
-                {"username": "someone-else", "client_address": "10.0.0.1"})
+    client.post(
+        f"/admin/feedback/auditevent/{event.pk}/change/",
+        {"username": "someone-else", "client_address": "10.0.0.1"},
+    )
     event.refresh_from_db()
     assert (event.username, event.client_address) == ("manager", "203.0.113.9")

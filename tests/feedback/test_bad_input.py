@@ -52,8 +52,9 @@ def test_a_story_that_is_not_utf8_gets_400_on_the_kiosk_too(client, kiosk_url, f
 
 
 def test_a_field_name_that_is_not_utf8_gets_400(client, token, full_answers):
-    response = client.post(survey_url(token), body_with(full_answers, b"q_%FF=4"),
-                           content_type=URLENCODED)
+    response = client.post(
+        survey_url(token), body_with(full_answers, b"q_%FF=4"), content_type=URLENCODED
+    )
     assert response.status_code == 400
     summary = response.content.decode().partition('id="error-summary"')[2]
     assert "Some of what was sent could not be read" in summary
@@ -62,13 +63,19 @@ def test_a_field_name_that_is_not_utf8_gets_400(client, token, full_answers):
 
 def test_a_multipart_field_that_is_not_utf8_gets_400(client, kiosk_url, full_answers):
     boundary = "BoUnDaRy"
-    parts = [(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-              ).encode() + value + b"\r\n"
-             for name, value in [*((k, v.encode()) for k, v in form_data(full_answers).items()),
-                                 ("comment", b"caf\xe9")]]
+    parts = [
+        (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n').encode()
+        + value
+        + b"\r\n"
+        for name, value in [
+            *((k, v.encode()) for k, v in form_data(full_answers).items()),
+            ("comment", b"caf\xe9"),
+        ]
+    ]
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    response = client.post(kiosk_url, body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+    response = client.post(
+        kiosk_url, body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert_error_page(response, problem_link="#id_comment")
     assert_nothing_stored()
 
@@ -77,8 +84,11 @@ def test_text_in_any_language_and_a_typed_replacement_character_are_stored_as_se
     client, token, full_answers
 ):
     comment = "Muy amables con mi señora ❤ 谢谢 \ufffd"
-    response = client.post(survey_url(token), urlencode(form_data(full_answers, comment=comment)),
-                           content_type=URLENCODED)
+    response = client.post(
+        survey_url(token),
+        urlencode(form_data(full_answers, comment=comment)),
+        content_type=URLENCODED,
+    )
     assert response.status_code == 302
     assert Response.objects.get().comment == comment
 
@@ -86,16 +96,28 @@ def test_text_in_any_language_and_a_typed_replacement_character_are_stored_as_se
 @pytest.mark.parametrize(
     ("repeated", "problem_link", "message"),
     [
-        pytest.param([("q_empathy_kindness", "2")], "#field-q_empathy_kindness",
-                     "Question 3: choose only one answer.", id="answer-different-value"),
-        pytest.param([("q_recommend", "9")], "#field-q_recommend",
-                     "choose only one answer.", id="answer-same-value"),
-        pytest.param([("comment", "Second comment")], "#id_comment", "sent more than once",
-                     id="comment"),
-        pytest.param([("story", "Another story")], "#id_story", "sent more than once",
-                     id="story"),
-        pytest.param([("story_consent", "first_name")], "#field-story_consent",
-                     "Choose only one answer.", id="story-consent"),
+        pytest.param(
+            [("q_empathy_kindness", "2")],
+            "#field-q_empathy_kindness",
+            "Question 3: choose only one answer.",
+            id="answer-different-value",
+        ),
+        pytest.param(
+            [("q_recommend", "9")],
+            "#field-q_recommend",
+            "choose only one answer.",
+            id="answer-same-value",
+        ),
+        pytest.param(
+            [("comment", "Second comment")], "#id_comment", "sent more than once", id="comment"
+        ),
+        pytest.param([("story", "Another story")], "#id_story", "sent more than once", id="story"),
+        pytest.param(
+            [("story_consent", "first_name")],
+            "#field-story_consent",
+            "Choose only one answer.",
+            id="story-consent",
+        ),
     ],
 )
 def test_a_field_sent_twice_gets_400_and_nothing_is_stored(
@@ -140,8 +162,9 @@ def test_head_on_patient_pages_answers_like_get_without_a_body(client, patient_p
     assert Invitation.objects.get().used_at is None
 
 
-def test_head_on_the_thank_you_page_does_not_use_up_the_withdrawal_code(client, kiosk_url,
-                                                                        full_answers):
+def test_head_on_the_thank_you_page_does_not_use_up_the_withdrawal_code(
+    client, kiosk_url, full_answers
+):
     response = client.post(kiosk_url, form_data(full_answers, **STORY))
     assert client.head(response["Location"]).status_code == 200
     assert client.get(response["Location"]).context["withdrawal_code"]

@@ -17,8 +17,9 @@ def submit(instrument, clinic_a, full_answers):
             if low and item_id.startswith(low + "_"):
                 answers[item_id] = 2  # "Fair" / "Disagree": 25 on the 0-100 scale
         answers["recommend"] = recommend
-        return response_submit(instrument=instrument, clinic=clinic_a, answers=answers,
-                               language="en", comment=comment)
+        return response_submit(
+            instrument=instrument, clinic=clinic_a, answers=answers, language="en", comment=comment
+        )
 
     return submit_with
 
@@ -52,10 +53,16 @@ def test_marking_handled_keeps_the_note_and_is_audited(submit, manager_a):
     service.follow_up_handle(follow_up=follow_up, actor=manager_a, note="Called the patient.")
     follow_up.refresh_from_db()
     assert (follow_up.status, follow_up.note, follow_up.handled_by) == (
-        "handled", "Called the patient.", manager_a)
+        "handled",
+        "Called the patient.",
+        manager_a,
+    )
     event = AuditEvent.objects.get()
     assert (event.action, event.actor, event.target) == (
-        "follow_up_handle", manager_a, f"follow_up:{follow_up.pk}")
+        "follow_up_handle",
+        manager_a,
+        f"follow_up:{follow_up.pk}",
+    )
     assert event.details["note"] == "Called the patient."
 
 
@@ -66,8 +73,9 @@ def test_manager_sees_and_handles_own_clinics_follow_ups_with_comments_redacted(
     client.force_login(manager_a)
     page = client.get(reverse("staff:follow_ups")).content.decode()
     assert "Dr. [name] ignored me, call [phone]" in page and "555-123-4567" not in page
-    answer = client.post(reverse("staff:follow_up_handled", args=[follow_up.pk]),
-                         {"note": "Apologised by phone."})
+    answer = client.post(
+        reverse("staff:follow_up_handled", args=[follow_up.pk]), {"note": "Apologised by phone."}
+    )
     assert answer.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.status == "handled"

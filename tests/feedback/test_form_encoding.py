@@ -26,6 +26,10 @@ def test_urlencoded_fields_that_are_not_utf8_are_named(body, names):
 
 
 def test_fields_holding_a_replacement_character_are_named():
-    fields = [("comment", ["ok"]), ("story", ["bad \ufffd"]), ("q\ufffd", ["4"]),
-              ("q_a", ["4", "5\ufffd"])]
+    fields = [
+        ("comment", ["ok"]),
+        ("story", ["bad \ufffd"]),
+        ("q\ufffd", ["4"]),
+        ("q_a", ["4", "5\ufffd"]),
+    ]
     assert names_with_replacement_characters(fields) == ["story", "q\ufffd", "q_a"]

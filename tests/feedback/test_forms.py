@@ -13,8 +13,10 @@ def definition(instrument):
 
 
 def bound_form(definition, answers: dict, language: str = "en", **extra) -> SurveyForm:
-    data = {ITEM_PREFIX + item_id: NOT_APPLICABLE if value is None else str(value)
-            for item_id, value in answers.items()}
+    data = {
+        ITEM_PREFIX + item_id: NOT_APPLICABLE if value is None else str(value)
+        for item_id, value in answers.items()
+    }
     data.update(extra)
     return SurveyForm(data, definition=definition, language=language)
 
@@ -51,7 +53,8 @@ def test_a_value_outside_the_scale_is_refused(definition, full_answers, value):
     assert not form.is_valid()
     assert list(form.errors) == [ITEM_PREFIX + "empathy_person"]
     assert form.errors[ITEM_PREFIX + "empathy_person"] == [
-        "Question 2: choose one of the answers shown."]
+        "Question 2: choose one of the answers shown."
+    ]
 
 
 def test_a_missing_answer_names_its_question_number(definition, full_answers):
@@ -100,7 +103,10 @@ def test_error_summary_links_to_each_problem_in_question_order(definition, full_
     form = bound_form(definition, answers, comment="\x00")
     assert not form.is_valid()
     assert [target for target, _message in form.error_summary()] == [
-        "#field-q_empathy_feelings", "#field-q_trust_safe", "#id_comment"]
+        "#field-q_empathy_feelings",
+        "#field-q_trust_safe",
+        "#id_comment",
+    ]
 
 
 def test_service_problems_land_on_their_questions(definition, full_answers):

@@ -36,20 +36,28 @@ def _outboxes(settings, tmp_path):
 
 def _visit(clinic, external_id: str, *, language: str = "en") -> Visit:
     return Visit.objects.create(
-        clinic=clinic, external_id=external_id, occurred_at=NOW - dt.timedelta(hours=3),
+        clinic=clinic,
+        external_id=external_id,
+        occurred_at=NOW - dt.timedelta(hours=3),
         preferred_language=language,
     )
 
 
-def _invitation(clinic, external_id="V-1", *, contact="pat@example.com", channel="email",
-                language="en", now=NOW) -> Invitation:
-    return invitation_create(visit=_visit(clinic, external_id, language=language),
-                             channel=channel, contact=contact, now=now)
+def _invitation(
+    clinic, external_id="V-1", *, contact="pat@example.com", channel="email", language="en", now=NOW
+) -> Invitation:
+    return invitation_create(
+        visit=_visit(clinic, external_id, language=language),
+        channel=channel,
+        contact=contact,
+        now=now,
+    )
 
 
 def _sent(clinic, external_id="V-1", *, days_ago: float, contact="pat@example.com") -> Invitation:
-    invitation = _invitation(clinic, external_id, contact=contact,
-                             now=NOW - dt.timedelta(days=days_ago))
+    invitation = _invitation(
+        clinic, external_id, contact=contact, now=NOW - dt.timedelta(days=days_ago)
+    )
     invitation_send(invitation_id=invitation.pk, now=NOW - dt.timedelta(days=days_ago))
     invitation.refresh_from_db()
     return invitation
@@ -91,8 +99,9 @@ def test_same_contact_within_30_days_is_refused_even_when_written_differently(cl
 
 
 def test_30_day_rule_uses_the_hash_after_the_contact_itself_was_erased(clinic_a):
-    first = _invitation(clinic_a, "V-1", contact="+1 (555) 010-2000", channel="sms",
-                        now=NOW - dt.timedelta(days=3))
+    first = _invitation(
+        clinic_a, "V-1", contact="+1 (555) 010-2000", channel="sms", now=NOW - dt.timedelta(days=3)
+    )
     Invitation.objects.filter(pk=first.pk).update(contact="", contact_erased_at=NOW)
 
     with pytest.raises(InvitationRefused):
@@ -114,9 +123,15 @@ def test_another_contact_is_not_held_back_by_the_30_day_rule(clinic_a):
     assert _invitation(clinic_a, "V-2", contact="sam@example.com").pk
 
 
-@pytest.mark.parametrize(("channel", "contact"), [
-    ("email", "not-an-address"), ("email", ""), ("sms", "call me"), ("sms", "12"),
-])
+@pytest.mark.parametrize(
+    ("channel", "contact"),
+    [
+        ("email", "not-an-address"),
+        ("email", ""),
+        ("sms", "call me"),
+        ("sms", "12"),
+    ],
+)
 def test_unusable_contact_is_refused(clinic_a, channel, contact):
     with pytest.raises(ContactInvalid):
         _invitation(clinic_a, contact=contact, channel=channel)
@@ -178,8 +193,7 @@ def test_sms_invitation_goes_through_the_sms_backend(clinic_a, settings, mailout
 def test_used_or_expired_invitation_is_not_sent(clinic_a, mailoutbox):
     used = _invitation(clinic_a, "V-1", contact="a@example.com")
     Invitation.objects.filter(pk=used.pk).update(used_at=NOW)
-    expired = _invitation(clinic_a, "V-2", contact="b@example.com",
-                          now=NOW - dt.timedelta(days=15))
+    expired = _invitation(clinic_a, "V-2", contact="b@example.com", now=NOW - dt.timedelta(days=15))
 
     assert invitation_send(invitation_id=used.pk, now=NOW) is False
     assert invitation_send(invitation_id=expired.pk, now=NOW) is False
@@ -211,8 +225,14 @@ def test_no_reminder_before_the_configured_days(clinic_a, mailoutbox):
 
 def test_no_reminder_after_the_survey_was_answered(clinic_a, instrument, full_answers, mailoutbox):
     invitation = _sent(clinic_a, days_ago=3)
-    response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers, language="en",
-                    invitation=invitation, now=NOW - dt.timedelta(days=1))
+    response_submit(
+        instrument=instrument,
+        clinic=clinic_a,
+        answers=full_answers,
+        language="en",
+        invitation=invitation,
+        now=NOW - dt.timedelta(days=1),
+    )
     mailoutbox.clear()
 
     assert invitation_reminders_send(now=NOW) == 0
@@ -238,8 +258,12 @@ def test_contacts_are_erased_when_answered_expired_or_reminded_but_kept_while_pe
     assert invitation_contacts_erase(now=NOW) == 3
 
     contacts = dict(Invitation.objects.values_list("pk", "contact"))
-    assert contacts == {answered.pk: "", expired.pk: "", reminded.pk: "",
-                        pending.pk: "d@example.com"}
+    assert contacts == {
+        answered.pk: "",
+        expired.pk: "",
+        reminded.pk: "",
+        pending.pk: "d@example.com",
+    }
     assert Invitation.objects.filter(contact_erased_at=NOW).count() == 3
 
 
@@ -284,9 +308,13 @@ def test_a_refused_address_never_reaches_the_logs(clinic_a, caplog, monkeypatch)
     assert "jane.patient" not in logged
 
 
-@pytest.mark.parametrize(("channel", "contact"), [
-    ("email", "jane.doe@@example.com"), ("sms", "555-12"),
-])
+@pytest.mark.parametrize(
+    ("channel", "contact"),
+    [
+        ("email", "jane.doe@@example.com"),
+        ("sms", "555-12"),
+    ],
+)
 def test_a_refused_contact_is_not_quoted_in_the_error(clinic_a, channel, contact):
     with pytest.raises(ContactInvalid) as refused:
         _invitation(clinic_a, contact=contact, channel=channel)

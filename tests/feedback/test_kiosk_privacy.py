@@ -27,8 +27,7 @@ def test_survey_pages_and_their_error_pages_are_never_stored(client, kiosk_url, 
         assert_never_stored(response)
 
 
-def test_thank_you_withdrawal_and_withdrawn_pages_are_never_stored(client, kiosk_url,
-                                                                   full_answers):
+def test_thank_you_withdrawal_and_withdrawn_pages_are_never_stored(client, kiosk_url, full_answers):
     story = {"story": "They held my hand.", "story_consent": "anonymous"}
     thanks = client.post(kiosk_url, form_data(full_answers, **story), follow=True)
     assert thanks.status_code == 200 and thanks.context["withdrawal_code"]
@@ -36,15 +35,14 @@ def test_thank_you_withdrawal_and_withdrawn_pages_are_never_stored(client, kiosk
     assert_never_stored(client.get(reverse("feedback:thanks")))
     assert_never_stored(client.get(reverse("feedback:withdraw")))
     assert_never_stored(client.post(reverse("feedback:withdraw"), {"code": "NOPE-NOPE"}))
-    withdrawn = client.post(reverse("feedback:withdraw"),
-                            {"code": thanks.context["withdrawal_code"]})
+    withdrawn = client.post(
+        reverse("feedback:withdraw"), {"code": thanks.context["withdrawal_code"]}
+    )
     assert "no longer shared" in withdrawn.content.decode()
     assert_never_stored(withdrawn)
 
 
-def test_survey_and_withdrawal_forms_ask_the_browser_not_to_fill_them_in_again(
-    client, kiosk_url
-):
+def test_survey_and_withdrawal_forms_ask_the_browser_not_to_fill_them_in_again(client, kiosk_url):
     survey = client.get(kiosk_url).content.decode()
     assert re.search(r'<form[^>]*autocomplete="off"', survey)
     withdraw = client.get(reverse("feedback:withdraw")).content.decode()
@@ -95,8 +93,7 @@ def test_invitation_thank_you_page_does_not_refresh(client, token, full_answers)
     assert "Refresh" not in response
 
 
-def test_withdrawal_code_is_shown_once_and_never_travels_in_a_url(client, kiosk_url,
-                                                                  full_answers):
+def test_withdrawal_code_is_shown_once_and_never_travels_in_a_url(client, kiosk_url, full_answers):
     story = {"story": "They held my hand.", "story_consent": "anonymous"}
     first = client.post(kiosk_url, form_data(full_answers, **story), follow=True)
     code = first.context["withdrawal_code"]

@@ -18,8 +18,12 @@ def thanks(instrument, clinic_a, full_answers, manager_a):
 
     def approve(text: str, consent: str = "anonymous"):
         response = response_submit(
-            instrument=instrument, clinic=clinic_a, answers=full_answers, language="en",
-            testimonial_text=text, testimonial_consent=consent,
+            instrument=instrument,
+            clinic=clinic_a,
+            answers=full_answers,
+            language="en",
+            testimonial_text=text,
+            testimonial_consent=consent,
         )
         return testimonials.testimonial_approve(testimonial=response.testimonial, actor=manager_a)
 

@@ -40,11 +40,13 @@ def test_every_language_code_fits_the_language_columns():
 @pytest.mark.django_db
 def test_visit_import_accepts_every_listed_language_and_names_them_for_an_unknown_one(clinic_a):
     header = "visit_id,clinic,provider_id,occurred_at,visit_type,language,channel,contact"
-    raw = "\n".join([
-        header,
-        "V-1,riverside,,2026-11-19T10:00,routine,ar,qr,",
-        "V-2,riverside,,2026-11-19T10:00,routine,fr,qr,",
-    ]).encode()
+    raw = "\n".join(
+        [
+            header,
+            "V-1,riverside,,2026-11-19T10:00,routine,ar,qr,",
+            "V-2,riverside,,2026-11-19T10:00,routine,fr,qr,",
+        ]
+    ).encode()
 
     summary = visit_file_import(raw=raw, now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
 

@@ -28,9 +28,7 @@ def console_log():
     console.setStream(previous)
 
 
-def test_django_request_log_of_an_unknown_invitation_link_hides_the_token(
-    client, db, console_log
-):
+def test_django_request_log_of_an_unknown_invitation_link_hides_the_token(client, db, console_log):
     response = client.get(f"/s/{TOKEN}/")
 
     assert response.status_code == 404
@@ -59,8 +57,16 @@ def test_the_web_containers_gunicorn_config_loads_with_the_filter():
     root = Path(__file__).resolve().parents[2]
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run(
-        [str(gunicorn), "--check-config", "-c", "docker/gunicorn.conf.py",
-         "compassion_portal.wsgi:application"],
-        cwd=root, capture_output=True, text=True, timeout=60,
+        [
+            str(gunicorn),
+            "--check-config",
+            "-c",
+            "docker/gunicorn.conf.py",
+            "compassion_portal.wsgi:application",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr

@@ -18,16 +18,24 @@ def test_existing_invitations_get_the_local_day_they_were_sent(clinic_a):
     sent = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
     for number, clinic, sent_at in ((1, clinic_a, sent), (2, tokyo, sent), (3, tokyo, None)):
         visit = Visit.objects.create(clinic=clinic, external_id=f"V{number}", occurred_at=sent)
-        Invitation.objects.create(visit=visit, channel="email", token_salt=f"s{number}",
-                                  token_hash=f"h{number}", expires_at=sent + dt.timedelta(days=30),
-                                  sent_at=sent_at)
+        Invitation.objects.create(
+            visit=visit,
+            channel="email",
+            token_salt=f"s{number}",
+            token_hash=f"h{number}",
+            expires_at=sent + dt.timedelta(days=30),
+            sent_at=sent_at,
+        )
 
     # What the function uses of a schema editor; SQLite's own cannot open inside a test's
     # transaction.
-    editor = SimpleNamespace(connection=connection,
-                             execute=lambda sql: connection.cursor().execute(sql))
+    editor = SimpleNamespace(
+        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
+    )
     migration.sent_local_dates_fill(apps, editor)
 
     assert dict(Invitation.objects.values_list("visit__external_id", "sent_local_date")) == {
-        "V1": dt.date(2026, 3, 1), "V2": dt.date(2026, 3, 2), "V3": None,
+        "V1": dt.date(2026, 3, 1),
+        "V2": dt.date(2026, 3, 2),
+        "V3": None,
     }

@@ -60,8 +60,14 @@ ORDINARY = [
 
 def test_the_table_has_at_least_twenty_cases_in_both_languages():
     assert len(CASES) >= 20
-    spanish = [text for text, _gone, _kind in CASES if any(w in text.lower() for w in
-               ("mi ", "me ", "nací", "fecha", "llámame", "la doctora", "fue", "vine"))]
+    spanish = [
+        text
+        for text, _gone, _kind in CASES
+        if any(
+            w in text.lower()
+            for w in ("mi ", "me ", "nací", "fecha", "llámame", "la doctora", "fue", "vine")
+        )
+    ]
     assert len(spanish) >= 8
 
 

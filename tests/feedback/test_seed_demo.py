@@ -166,9 +166,10 @@ def test_local_dates_are_days_in_the_clinic_timezone_and_every_day_is_marked_dir
         )
     invitations = Invitation.objects.select_related("visit__clinic").filter(sent_at__isnull=False)
     for invitation in invitations:
-        assert invitation.sent_local_date == invitation.sent_at.astimezone(
-            invitation.visit.clinic.tzinfo
-        ).date()
+        assert (
+            invitation.sent_local_date
+            == invitation.sent_at.astimezone(invitation.visit.clinic.tzinfo).date()
+        )
     assert set(DirtyBucket.objects.values_list("clinic_id", "local_date")) == set(
         responses.values_list("clinic_id", "local_date")
     ) | set(invitations.values_list("visit__clinic_id", "sent_local_date"))

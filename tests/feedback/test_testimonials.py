@@ -21,21 +21,23 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def story(instrument, clinic_a, full_answers):
     """Submit a response with a testimonial; returns a function taking text and consent."""
 
-    def submit(text="The care was great.", consent=Consent.ANONYMOUS,
-               first_name="", code=""):
+    def submit(text="The care was great.", consent=Consent.ANONYMOUS, first_name="", code=""):
         response = response_submit(
-            instrument=instrument, clinic=clinic_a, answers=full_answers, language="en",
-            testimonial_text=text, testimonial_consent=consent,
-            testimonial_first_name=first_name, testimonial_withdrawal_code=code,
+            instrument=instrument,
+            clinic=clinic_a,
+            answers=full_answers,
+            language="en",
+            testimonial_text=text,
+            testimonial_consent=consent,
+            testimonial_first_name=first_name,
+            testimonial_withdrawal_code=code,
         )
         return response.testimonial
 
     return submit
 
 
-def test_submitted_testimonial_is_stored_redacted_with_the_original_for_admins(
-    story, provider_a
-):
+def test_submitted_testimonial_is_stored_redacted_with_the_original_for_admins(story, provider_a):
     testimonial = story("Dr. Ortiz was kind. Call me at 555-123-4567, jane@example.org")
     assert testimonial.text == "Dr. [name] was kind. Call me at [phone], [email]"
     assert testimonial.original_text.startswith("Dr. Ortiz was kind")
@@ -57,7 +59,8 @@ def test_approve_reject_and_edit_are_audited_with_actor_and_change(story, manage
     service.testimonial_reject(testimonial=testimonial, actor=manager_a, reason="off topic")
     events = list(AuditEvent.objects.order_by("pk").values_list("action", "actor", "details"))
     assert [(a, actor) for a, actor, _d in events] == [
-        ("testimonial_approve", manager_a.pk), ("testimonial_edit", manager_a.pk),
+        ("testimonial_approve", manager_a.pk),
+        ("testimonial_edit", manager_a.pk),
         ("testimonial_reject", manager_a.pk),
     ]
     assert events[1][2] == {"before": "They listened to me.", "after": "They listened."}
@@ -102,15 +105,15 @@ def test_manager_cannot_moderate_another_clinics_testimonial(client, story, mana
     assert "The care was great" not in queue
 
 
-def test_manager_approves_their_own_clinics_testimonial_through_the_queue(
-    client, story, manager_a
-):
+def test_manager_approves_their_own_clinics_testimonial_through_the_queue(client, story, manager_a):
     testimonial = story()
     client.force_login(manager_a)
     queue = client.get(reverse("staff:moderation_queue"))
     assert "The care was great." in queue.content.decode()
-    answer = client.post(reverse("staff:testimonial_moderate", args=[testimonial.pk]),
-                         {"action": "approve", "status": "pending"})
+    answer = client.post(
+        reverse("staff:testimonial_moderate", args=[testimonial.pk]),
+        {"action": "approve", "status": "pending"},
+    )
     assert answer.status_code == 302
     testimonial.refresh_from_db()
     assert testimonial.status == "approved"
@@ -120,8 +123,9 @@ def test_manager_approves_their_own_clinics_testimonial_through_the_queue(
 def test_staff_pages_need_a_sign_in(client, story):
     testimonial = story()
     assert client.get(reverse("staff:moderation_queue")).status_code == 302
-    answer = client.post(reverse("staff:testimonial_moderate", args=[testimonial.pk]),
-                         {"action": "approve"})
+    answer = client.post(
+        reverse("staff:testimonial_moderate", args=[testimonial.pk]), {"action": "approve"}
+    )
     assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
     testimonial.refresh_from_db()
     assert testimonial.status == "pending"

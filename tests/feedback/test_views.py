@@ -113,8 +113,9 @@ def test_used_invitation_gets_a_friendly_410_page(client, clinic_a, instrument):
     assert "This survey is already done" in response.content.decode()
 
 
-def test_survey_shows_each_question_as_a_fieldset_of_unchecked_radios(client, invitation,
-                                                                      instrument):
+def test_survey_shows_each_question_as_a_fieldset_of_unchecked_radios(
+    client, invitation, instrument
+):
     _, token = invitation
     page = client.get(survey_url(token)).content.decode()
     definition_items = instrument.definition["items"]
@@ -141,8 +142,14 @@ def test_valid_submission_stores_one_response_with_scores_and_redirects(
     assert stored.channel == Channel.EMAIL and stored.comment == "Very kind."
     assert stored.answers == full_answers
     scores = {s.dimension: s.score for s in DimensionScore.objects.filter(response=stored)}
-    assert scores == {"empathy": 75.0, "communication": 75.0, "respect": 75.0,
-                      "time": 50.0, "trust": 75.0, "recommend": 90.0}
+    assert scores == {
+        "empathy": 75.0,
+        "communication": 75.0,
+        "respect": 75.0,
+        "time": 50.0,
+        "trust": 75.0,
+        "recommend": 90.0,
+    }
     inv.refresh_from_db()
     assert inv.used_at is not None and inv.contact == ""
 
@@ -154,8 +161,7 @@ def test_does_not_apply_is_stored_as_absent(client, invitation, full_answers):
     assert "respect_culture" not in Response.objects.get().answers
 
 
-def test_second_submission_with_the_same_link_is_refused_with_410(client, invitation,
-                                                                  full_answers):
+def test_second_submission_with_the_same_link_is_refused_with_410(client, invitation, full_answers):
     _, token = invitation
     assert client.post(survey_url(token), form_data(full_answers)).status_code == 302
     again = client.post(survey_url(token), form_data(full_answers))
@@ -178,8 +184,9 @@ def test_an_invalid_answer_shows_the_form_again_with_400_and_stores_nothing(
 ):
     _, token = invitation
     answers = full_answers | change
-    page = assert_error_page(client.post(survey_url(token), form_data(answers)),
-                             problem_link=problem_link)
+    page = assert_error_page(
+        client.post(survey_url(token), form_data(answers)), problem_link=problem_link
+    )
     assert Response.objects.count() == 0
     # The same message sits inside the question, and the other answers are kept.
     field_id = problem_link.removeprefix("#field-")
@@ -191,21 +198,31 @@ def test_an_invalid_answer_shows_the_form_again_with_400_and_stores_nothing(
 @pytest.mark.parametrize(
     ("extra", "problem_link", "message"),
     [
-        pytest.param({"comment": "x" * 2001}, "#id_comment", "Use 2000 characters or fewer",
-                     id="oversized-comment"),
-        pytest.param({"comment": "kind\x00staff"}, "#id_comment", "hidden character",
-                     id="nul-in-comment"),
+        pytest.param(
+            {"comment": "x" * 2001},
+            "#id_comment",
+            "Use 2000 characters or fewer",
+            id="oversized-comment",
+        ),
+        pytest.param(
+            {"comment": "kind\x00staff"}, "#id_comment", "hidden character", id="nul-in-comment"
+        ),
         pytest.param({"story": "Lovely\x00"}, "#id_story", "hidden character", id="nul-in-story"),
-        pytest.param({"story": "They were kind."}, "#field-story_consent", "choose if we may",
-                     id="story-without-consent"),
+        pytest.param(
+            {"story": "They were kind."},
+            "#field-story_consent",
+            "choose if we may",
+            id="story-without-consent",
+        ),
     ],
 )
 def test_invalid_text_shows_the_form_again_with_400_and_stores_nothing(
     client, invitation, full_answers, extra, problem_link, message
 ):
     _, token = invitation
-    page = assert_error_page(client.post(survey_url(token), form_data(full_answers, **extra)),
-                             problem_link=problem_link)
+    page = assert_error_page(
+        client.post(survey_url(token), form_data(full_answers, **extra)), problem_link=problem_link
+    )
     assert message in page
     assert "\x00" not in page
     assert Response.objects.count() == 0
@@ -216,27 +233,39 @@ def test_story_with_a_consent_choice_is_stored_as_a_pending_testimonial(
     client, invitation, full_answers
 ):
     _, token = invitation
-    data = form_data(full_answers, story="The nurse held my hand.",
-                     story_consent="first_name", story_first_name="Rosa")
+    data = form_data(
+        full_answers,
+        story="The nurse held my hand.",
+        story_consent="first_name",
+        story_first_name="Rosa",
+    )
     assert client.post(survey_url(token), data).status_code == 302
     testimonial = StoredTestimonial.objects.get()
     assert (testimonial.text, testimonial.consent, testimonial.first_name, testimonial.status) == (
-        "The nurse held my hand.", "first_name", "Rosa", "pending")
+        "The nurse held my hand.",
+        "first_name",
+        "Rosa",
+        "pending",
+    )
 
 
 def test_oversized_request_body_gets_a_readable_400_page(client, invitation):
     _, token = invitation
     body = "comment=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
-    response = client.post(survey_url(token), body,
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        survey_url(token), body, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400
     assert "Something went wrong with what was sent" in response.content.decode()
     assert Response.objects.count() == 0
 
 
 def test_malformed_multipart_body_gets_a_readable_400_page(client, clinic_a, instrument):
-    response = client.post(reverse("feedback:survey_kiosk", args=[clinic_a.slug]),
-                           "--broken\r\ngarbage", content_type="multipart/form-data; boundary=")
+    response = client.post(
+        reverse("feedback:survey_kiosk", args=[clinic_a.slug]),
+        "--broken\r\ngarbage",
+        content_type="multipart/form-data; boundary=",
+    )
     assert response.status_code == 400
     assert "Something went wrong with what was sent" in response.content.decode()
 
@@ -263,8 +292,9 @@ def test_language_switch_shows_spanish_text_and_keeps_the_patient_on_the_survey(
     assert Response.objects.get().language == "es"
 
 
-def test_a_language_the_survey_does_not_offer_falls_back_to_the_default(client, clinic_a,
-                                                                        instrument):
+def test_a_language_the_survey_does_not_offer_falls_back_to_the_default(
+    client, clinic_a, instrument
+):
     _, token = invitation_make(clinic=clinic_a, language="es")
     response = client.get(survey_url(token) + "?lang=xx")
     assert response.status_code == 200
@@ -273,12 +303,17 @@ def test_a_language_the_survey_does_not_offer_falls_back_to_the_default(client, 
 
 def test_kiosk_survey_stores_an_anonymous_qr_response(client, clinic_a, full_answers):
     url = reverse("feedback:survey_kiosk", args=[clinic_a.slug])
-    response = client.post(url, form_data(full_answers), REMOTE_ADDR="203.0.113.9",
-                           HTTP_USER_AGENT="Kiosk-Tablet/1.0")
+    response = client.post(
+        url, form_data(full_answers), REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Kiosk-Tablet/1.0"
+    )
     assert response.status_code == 302
     stored = Response.objects.get()
     assert (stored.clinic, stored.provider, stored.invitation, stored.channel) == (
-        clinic_a, None, None, Channel.QR)
+        clinic_a,
+        None,
+        None,
+        Channel.QR,
+    )
     stored_values = repr(Response.objects.values().get())
     assert "203.0.113.9" not in stored_values and "Kiosk-Tablet" not in stored_values
 
@@ -299,8 +334,10 @@ def test_unknown_clinic_kiosk_survey_is_404(client, instrument):
 def test_kiosk_rate_limit_returns_429_after_the_limit(client, clinic_a, full_answers):
     cache.clear()
     url = reverse("feedback:survey_kiosk", args=[clinic_a.slug])
-    statuses = [client.post(url, form_data(full_answers), REMOTE_ADDR="198.51.100.7").status_code
-                for _ in range(3)]
+    statuses = [
+        client.post(url, form_data(full_answers), REMOTE_ADDR="198.51.100.7").status_code
+        for _ in range(3)
+    ]
     blocked = client.post(url, form_data(full_answers), REMOTE_ADDR="198.51.100.7")
     other_device = client.post(url, form_data(full_answers), REMOTE_ADDR="198.51.100.8")
 
@@ -331,8 +368,9 @@ def test_qr_page_shows_a_code_for_the_kiosk_address(client, clinic_a):
 
     svg = client.get(svg_url)
     expected = io.BytesIO()
-    segno.make(kiosk_url, error="m").save(expected, kind="svg", scale=10, border=4,
-                                          title=clinic_a.name, xmldecl=False)
+    segno.make(kiosk_url, error="m").save(
+        expected, kind="svg", scale=10, border=4, title=clinic_a.name, xmldecl=False
+    )
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content == expected.getvalue()
     assert svg.content.startswith(b"<svg")
@@ -357,8 +395,9 @@ def test_behind_a_proxy_the_rate_limits_count_each_patient_not_the_proxy(setting
 
     settings.TRUSTED_PROXIES = 1
     factory = rf
-    forged_then_real = factory.get("/", REMOTE_ADDR="10.0.0.1",
-                                   HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    forged_then_real = factory.get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
+    )
     assert client_address(forged_then_real) == "203.0.113.7"  # the proxy's entry, not the forged
     assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
     settings.TRUSTED_PROXIES = 0

@@ -110,8 +110,7 @@ def test_times_without_an_offset_are_the_clinics_local_time(clinic_a):
 
 
 def test_visit_in_the_future_is_a_bad_row(clinic_a):
-    summary = visit_file_import(raw=_csv("V-1,riverside,,2026-12-25T10:00,routine,en,qr,"),
-                                now=NOW)
+    summary = visit_file_import(raw=_csv("V-1,riverside,,2026-12-25T10:00,routine,en,qr,"), now=NOW)
 
     assert summary.errors == [(2, "occurred_at '2026-12-25T10:00' is in the future")]
 
@@ -129,20 +128,26 @@ def test_row_with_the_wrong_number_of_values_is_reported_and_the_rest_imported(c
 
 
 def test_header_without_optional_columns_uses_the_defaults(clinic_a):
-    raw = _csv("V-1,riverside,2026-11-19T10:00,qr,", header="visit_id,clinic,occurred_at,"
-               "channel,contact")
+    raw = _csv(
+        "V-1,riverside,2026-11-19T10:00,qr,", header="visit_id,clinic,occurred_at,channel,contact"
+    )
 
     assert visit_file_import(raw=raw, now=NOW).created == 1
     visit = Visit.objects.get()
     assert (visit.visit_type, visit.preferred_language, visit.provider) == ("routine", "en", None)
 
 
-@pytest.mark.parametrize(("header", "reason"), [
-    ("visit_id,clinic,provider_id,ocurred_at,visit_type,language,channel,contact",
-     "missing column(s): occurred_at; unknown column(s): ocurred_at"),
-    ("visit_id;clinic;occurred_at;channel;contact", "separated by commas"),
-    ("visit_id,clinic,clinic,occurred_at,channel,contact", "repeated column(s): clinic"),
-])
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (
+            "visit_id,clinic,provider_id,ocurred_at,visit_type,language,channel,contact",
+            "missing column(s): occurred_at; unknown column(s): ocurred_at",
+        ),
+        ("visit_id;clinic;occurred_at;channel;contact", "separated by commas"),
+        ("visit_id,clinic,clinic,occurred_at,channel,contact", "repeated column(s): clinic"),
+    ],
+)
 def test_wrong_header_is_refused_before_anything_is_written(clinic_a, header, reason):
     raw = _csv("V-1,riverside,,2026-11-19T10:00,routine,en,qr,", header=header)
 
@@ -160,8 +165,10 @@ def test_empty_file_is_refused(db, raw):
 
 
 def test_file_that_is_not_utf8_is_refused_naming_the_line(clinic_a):
-    raw = _csv("V-1,riverside,,2026-11-19T10:00,routine,en,qr,",
-               "V-2,riverside,,2026-11-19T10:00,routine,es,email,peña@example.com")
+    raw = _csv(
+        "V-1,riverside,,2026-11-19T10:00,routine,en,qr,",
+        "V-2,riverside,,2026-11-19T10:00,routine,es,email,peña@example.com",
+    )
     raw = raw.decode().encode("latin-1")
 
     with pytest.raises(VisitFileInvalid, match="not UTF-8.*line 3"):
@@ -198,8 +205,12 @@ def test_imported_invitation_is_emailed_after_its_row_commits(
 
 def test_command_prints_bad_lines_and_a_summary_and_fails(clinic_a, tmp_path, capsys):
     path = tmp_path / "visits.csv"
-    path.write_bytes(_csv("V-1,riverside,,2026-11-19T10:00,routine,en,qr,",
-                          "V-2,nowhere,,2026-11-19T10:00,routine,en,qr,"))
+    path.write_bytes(
+        _csv(
+            "V-1,riverside,,2026-11-19T10:00,routine,en,qr,",
+            "V-2,nowhere,,2026-11-19T10:00,routine,en,qr,",
+        )
+    )
 
     with pytest.raises(CommandError, match="1 rows were skipped"):
         call_command("import_visits", str(path))
@@ -224,12 +235,19 @@ def test_command_succeeds_quietly_on_a_clean_reimport(clinic_a, tmp_path, capsys
 
 def test_command_exits_non_zero_for_a_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "visits.csv"
-    path.write_bytes(_csv("V-1,riverside,,2026-11-19T10:00,routine,es,email,peña@example.com")
-                     .decode().encode("cp1252"))
+    path.write_bytes(
+        _csv("V-1,riverside,,2026-11-19T10:00,routine,es,email,peña@example.com")
+        .decode()
+        .encode("cp1252")
+    )
     manage = Path(__file__).resolve().parents[2] / "manage.py"
 
-    result = subprocess.run([sys.executable, str(manage), "import_visits", str(path)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(manage), "import_visits", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode == 1
     assert "is not UTF-8 text" in result.stderr

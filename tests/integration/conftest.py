@@ -79,8 +79,13 @@ def broker_unreachable(celery_on_redis):
 @pytest.fixture
 def worker(celery_on_redis):
     """A real worker (solo pool, in a thread of this process) consuming from that database."""
-    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=10):
+    with start_worker(
+        celery_on_redis,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=10,
+    ):
         yield celery_on_redis
 
 

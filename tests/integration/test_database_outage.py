@@ -56,18 +56,41 @@ class OwnPostgres:
         assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
 
     def init(self) -> None:
-        self._run(str(POSTGRES_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
-                  "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+        self._run(
+            str(POSTGRES_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off")
-        self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-l",
-                  str(self.dir / "server.log"), "-o", options, "-w", "-t", "30", "start")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            str(POSTGRES_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
 
     def stop(self) -> None:
-        self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
-                  "stop")
+        self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -106,25 +129,53 @@ def own_postgres():
 def portal(own_postgres, tmp_path):
     """The portal under gunicorn on that database: migrated, survey loaded, one kiosk clinic.
     No REDIS_URL: the cache is per process and follow-up tasks run in-process."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DATABASE_URL=own_postgres.url("portal"), DEBUG="false",
-               SECRET_KEY="outage-test-" + "x" * 40, ALLOWED_HOSTS="127.0.0.1",
-               EMAIL_URL="console:", MEDIA_ROOT=str(tmp_path / "media"),
-               EXPORT_ROOT=str(tmp_path / "exports"), PYTHONUNBUFFERED="1")
-    setup = ("from django.core.management import call_command; "
-             "call_command('migrate', verbosity=0); call_command('load_instruments'); "
-             "from feedback.models import Clinic; "
-             f"Clinic.objects.create(name='Outage Clinic', slug='{CLINIC}', timezone='UTC')")
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", setup], cwd=PROJECT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        DATABASE_URL=own_postgres.url("portal"),
+        DEBUG="false",
+        SECRET_KEY="outage-test-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="console:",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        EXPORT_ROOT=str(tmp_path / "exports"),
+        PYTHONUNBUFFERED="1",
+    )
+    setup = (
+        "from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); call_command('load_instruments'); "
+        "from feedback.models import Clinic; "
+        f"Clinic.objects.create(name='Outage Clinic', slug='{CLINIC}', timezone='UTC')"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", setup],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("w+")
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "compassion_portal.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "compassion_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "30",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -170,18 +221,25 @@ class Kiosk:
         reply = self._request("GET", f"/c/{CLINIC}/")
         assert reply.status == 200
         self.cookie = re.search(r"csrftoken=([^;]+)", reply.getheader("Set-Cookie")).group(1)
-        self.token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"',
-                               reply.read()).group(1).decode()
+        self.token = (
+            re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', reply.read())
+            .group(1)
+            .decode()
+        )
 
     def submit(self, lang: str = "en") -> http.client.HTTPResponse:
         items = json.loads(INSTRUMENT.read_text())["items"]
-        answers = {f"q_{item['id']}": "9" if item["scale"] == "likely11" else "4"
-                   for item in items}
+        answers = {f"q_{item['id']}": "9" if item["scale"] == "likely11" else "4" for item in items}
         body = urlencode({"csrfmiddlewaretoken": self.token, **answers})
-        reply = self._request("POST", f"/c/{CLINIC}/?lang={lang}", body, {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={self.cookie}",
-        })
+        reply = self._request(
+            "POST",
+            f"/c/{CLINIC}/?lang={lang}",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={self.cookie}",
+            },
+        )
         reply.text = reply.read().decode()
         return reply
 
@@ -224,6 +282,7 @@ def test_postgres_restarted_during_submissions_gives_a_friendly_503_and_the_port
     stored = own_postgres.query("portal", "SELECT count(*) FROM feedback_response")[0][0]
     assert stored == 5  # exactly the successful submissions: 1 before, 3 after, 1 at the end
     answers_per_response = own_postgres.query(
-        "portal", "SELECT count(DISTINCT response_id), count(*) FROM feedback_dimensionscore")
+        "portal", "SELECT count(DISTINCT response_id), count(*) FROM feedback_dimensionscore"
+    )
     assert answers_per_response[0][0] == stored  # every response whole, none half-stored
     assert time.monotonic() - started < 60

@@ -38,18 +38,29 @@ def test_worker_exports_with_moving_progress_and_completes_the_file(
     settings.EXPORT_CHUNK_ROWS = CHUNK_ROWS
     noon = timezone.make_aware(dt.datetime(2026, 3, 10, 12))
     for number in range(RESPONSES):
-        response_submit(instrument=instrument, clinic=clinic_a, language="en",
-                        answers={**full_answers, "empathy_feelings": 1 + number % 5},
-                        comment=f"Comment {number}, with \"quotes\"\nand a line",
-                        now=noon + dt.timedelta(minutes=number))
+        response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            language="en",
+            answers={**full_answers, "empathy_feelings": 1 + number % 5},
+            comment=f'Comment {number}, with "quotes"\nand a line',
+            now=noon + dt.timedelta(minutes=number),
+        )
     manager = User.objects.create_user("manager_a", password="x")
     ClinicMembership.objects.create(user=manager, clinic=clinic_a)
     client.force_login(manager)
 
-    reply = client.post(reverse("exports:start"), {
-        "kind": "responses", "file_format": "csv", "period": "custom", "start": "2026-03-01",
-        "end": "2026-03-31", "comments": "on",
-    })
+    reply = client.post(
+        reverse("exports:start"),
+        {
+            "kind": "responses",
+            "file_format": "csv",
+            "period": "custom",
+            "start": "2026-03-01",
+            "end": "2026-03-31",
+            "comments": "on",
+        },
+    )
     assert reply.status_code == 302
     job_id = reply.url.rstrip("/").rsplit("/", 1)[-1]
     status_url = reverse("exports:status", args=[job_id])
@@ -78,26 +89,45 @@ def test_worker_exports_with_moving_progress_and_completes_the_file(
     assert len(frame) == RESPONSES
     stored = dict(Response.objects.values_list("pk", "comment"))
     assert dict(zip(frame["response_id"], frame["comment"], strict=True)) == stored
-    assert export_runs and all(run.thread != threading.main_thread().name and not run.eager
-                               for run in export_runs)  # the worker ran it
+    assert export_runs and all(
+        run.thread != threading.main_thread().name and not run.eager for run in export_runs
+    )  # the worker ran it
 
 
 @pytest.mark.hardening
 def test_export_asked_for_while_the_broker_is_down_waits_then_the_sweep_sends_it_to_a_worker(
-    celery_on_redis, broker_unreachable, export_runs, client, settings, tmp_path, instrument,
-    clinic_a, full_answers, caplog,
+    celery_on_redis,
+    broker_unreachable,
+    export_runs,
+    client,
+    settings,
+    tmp_path,
+    instrument,
+    clinic_a,
+    full_answers,
+    caplog,
 ):
     settings.EXPORT_ROOT = tmp_path
     settings.EXPORT_ASYNC_THRESHOLD = 5
     noon = timezone.make_aware(dt.datetime(2026, 3, 10, 12))
     for number in range(8):
-        response_submit(instrument=instrument, clinic=clinic_a, language="en",
-                        answers=full_answers, now=noon + dt.timedelta(minutes=number))
+        response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            language="en",
+            answers=full_answers,
+            now=noon + dt.timedelta(minutes=number),
+        )
     manager = User.objects.create_user("manager_a", password="x")
     ClinicMembership.objects.create(user=manager, clinic=clinic_a)
     client.force_login(manager)
-    asked = {"kind": "responses", "file_format": "csv", "period": "custom",
-             "start": "2026-03-01", "end": "2026-03-31"}
+    asked = {
+        "kind": "responses",
+        "file_format": "csv",
+        "period": "custom",
+        "start": "2026-03-01",
+        "end": "2026-03-31",
+    }
 
     with broker_unreachable():
         started = time.monotonic()
@@ -117,8 +147,13 @@ def test_export_asked_for_while_the_broker_is_down_waits_then_the_sweep_sends_it
     assert "Waiting for a worker: the export will start as soon as the background" in page
     assert "data-export-waiting hidden" not in page
 
-    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=10):
+    with start_worker(
+        celery_on_redis,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=10,
+    ):
         exports_resend_queued_task.delay()  # what beat sends every minute
         deadline = time.monotonic() + 30
         while not (job := ExportJob.objects.get(pk=job_id)).is_finished:

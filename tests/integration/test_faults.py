@@ -39,10 +39,16 @@ def rollup_snapshot() -> dict[str, list[tuple]]:
 
 
 def submit(instrument, clinic, full_answers, *, day: int = 0, likert: int = 4, at=NOON_UTC):
-    answers = {item: (value if item == "recommend" else likert)
-               for item, value in full_answers.items()}
-    return response_submit(instrument=instrument, clinic=clinic, answers=answers, language="en",
-                           now=at + dt.timedelta(days=day))
+    answers = {
+        item: (value if item == "recommend" else likert) for item, value in full_answers.items()
+    }
+    return response_submit(
+        instrument=instrument,
+        clinic=clinic,
+        answers=answers,
+        language="en",
+        now=at + dt.timedelta(days=day),
+    )
 
 
 def free_port() -> int:
@@ -65,9 +71,21 @@ class OwnRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while True:
@@ -90,10 +108,13 @@ def own_redis(settings):
     server = OwnRedis()
     server.start()
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url,
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     app.conf.update(broker_url=server.url, task_always_eager=False)
     _forget_broker_connections()
     yield server
@@ -171,8 +192,9 @@ def test_a_rebuild_killed_midway_then_rerun_equals_a_clean_rebuild(
 ):
     days = 240
     for day in range(days):
-        submit(instrument, clinic_a if day % 3 else clinic_b, full_answers, day=day,
-               likert=1 + day % 5)
+        submit(
+            instrument, clinic_a if day % 3 else clinic_b, full_answers, day=day, likert=1 + day % 5
+        )
     rollups_rebuild()
     # Change the raw data so the rebuild has real work: scores changed, responses deleted.
     Response.objects.filter(local_date__week_day=2).delete()
@@ -182,8 +204,9 @@ def test_a_rebuild_killed_midway_then_rerun_equals_a_clean_rebuild(
     env.pop("REDIS_URL", None)
     command = [sys.executable, "manage.py", "rebuild_rollups", "--days-per-batch", "1"]
 
-    rebuild = subprocess.Popen(command, cwd=PROJECT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rebuild = subprocess.Popen(
+        command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _wait_for_progress(rebuild, at_least_days=10)
     rebuild.send_signal(signal.SIGKILL)
     assert rebuild.wait(10) == -signal.SIGKILL
@@ -221,8 +244,10 @@ def test_the_same_task_delivered_twice_leaves_the_rollups_unchanged(
 
 def _test_database_url() -> str:
     settings = connection.settings_dict
-    return (f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-            f"{settings['PORT'] or 5432}/{settings['NAME']}")
+    return (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
 
 
 def _wait_for_progress(process: subprocess.Popen, *, at_least_days: int) -> None:
@@ -233,8 +258,11 @@ def _wait_for_progress(process: subprocess.Popen, *, at_least_days: int) -> None
         chunk = process.stderr.read1(4096)
         assert chunk, f"rebuild ended before it could be killed: {buffer.decode()[-500:]}"
         buffer += chunk
-        counts = [part.split(b"/")[0].split()[-1] for part in buffer.split(b"|")
-                  if b"/" in part and part.split(b"/")[0].split()]
+        counts = [
+            part.split(b"/")[0].split()[-1]
+            for part in buffer.split(b"|")
+            if b"/" in part and part.split(b"/")[0].split()
+        ]
         done = [int(c) for c in counts if c.isdigit()]
         if done and max(done) >= at_least_days:
             return

@@ -55,8 +55,11 @@ def test_a_task_that_always_fails_is_retried_a_bounded_number_of_times_and_never
     # The healthy task behind it ran during the poison's first wait, not after it gave up.
     assert len(healthy_runs) == 1 and healthy_runs[0] < attempts[1]
 
-    retries = [r for r in caplog.records if "tests.integration.poison" in r.getMessage()
-               and "retry" in r.getMessage().lower()]
+    retries = [
+        r
+        for r in caplog.records
+        if "tests.integration.poison" in r.getMessage() and "retry" in r.getMessage().lower()
+    ]
     assert len(retries) == TASK_MAX_RETRIES  # each retry logged, with its reason
     gave_up = [r for r in caplog.records if "failed for good" in r.getMessage()]
     assert len(gave_up) == 1 and gave_up[0].levelno == logging.ERROR

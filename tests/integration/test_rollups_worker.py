@@ -43,8 +43,11 @@ def kiosk_post(client, clinic, definition, rng: random.Random, number: int) -> N
         value = rng.choice(list(item.scale.values) + ([NOT_APPLICABLE] if item.allow_na else []))
         data[ITEM_PREFIX + item.id] = str(value)
     language = rng.choice(definition.languages)
-    reply = client.post(f"/c/{clinic.slug}/?lang={language}", data,
-                        REMOTE_ADDR=f"10.0.{number // 250}.{number % 250}")
+    reply = client.post(
+        f"/c/{clinic.slug}/?lang={language}",
+        data,
+        REMOTE_ADDR=f"10.0.{number // 250}.{number % 250}",
+    )
     assert reply.status_code == 302, reply.content[:500]
 
 
@@ -55,22 +58,30 @@ def pandas_expected(definition) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     )
     responses["provider_id"] = responses["provider_id"].fillna(0).astype("int64")
     scores = pd.DataFrame.from_records(
-        DimensionScore.objects.values("response_id", "dimension", "mean", "score",
-                                      "answered_items", "top_box_items")
+        DimensionScore.objects.values(
+            "response_id", "dimension", "mean", "score", "answered_items", "top_box_items"
+        )
     ).merge(responses, left_on="response_id", right_on="id")
     scores["sq"] = scores["score"] ** 2
     nps = scores["dimension"].eq("recommend")
     scores["promoter"] = (nps & (scores["mean"] >= 9)).astype(int)
     scores["detractor"] = (nps & (scores["mean"] <= 6)).astype(int)
     dimensions = scores.groupby([*KEY, "dimension"]).agg(
-        n=("score", "size"), score_sum=("score", "sum"), score_sumsq=("sq", "sum"),
-        answered_items=("answered_items", "sum"), top_box_items=("top_box_items", "sum"),
-        promoters=("promoter", "sum"), detractors=("detractor", "sum"),
+        n=("score", "size"),
+        score_sum=("score", "sum"),
+        score_sumsq=("sq", "sum"),
+        answered_items=("answered_items", "sum"),
+        top_box_items=("top_box_items", "sum"),
+        promoters=("promoter", "sum"),
+        detractors=("detractor", "sum"),
     )
     top = {i.id: (i.scale.min if i.reverse else i.scale.max) for i in definition.items}
-    answers = responses[[*KEY, "answers"]].assign(
-        answers=responses["answers"].map(lambda a: list(a.items()))
-    ).explode("answers").dropna(subset=["answers"])
+    answers = (
+        responses[[*KEY, "answers"]]
+        .assign(answers=responses["answers"].map(lambda a: list(a.items())))
+        .explode("answers")
+        .dropna(subset=["answers"])
+    )
     answers["item"] = answers["answers"].str[0]
     answers["top"] = (answers["answers"].str[1] == answers["item"].map(top)).astype(int)
     items = answers.groupby([*KEY, "item"]).agg(answers=("top", "size"), top_box=("top", "sum"))
@@ -80,8 +91,11 @@ def pandas_expected(definition) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
 def rollup_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     frames = []
-    for model, extra in ((ResponseRollup, []), (DimensionRollup, ["dimension"]),
-                         (ItemRollup, ["item"])):
+    for model, extra in (
+        (ResponseRollup, []),
+        (DimensionRollup, ["dimension"]),
+        (ItemRollup, ["item"]),
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         frame = pd.DataFrame.from_records(model.objects.values(*fields), columns=fields)
         frame["provider_id"] = frame["provider_id"].fillna(0).astype("int64")
@@ -118,8 +132,9 @@ def test_worker_aggregates_kiosk_submissions_exactly_as_pandas_does(
     assert 1 <= len(drains_published) <= 1 + submitting // 5
     wait_until(lambda: drains_finished and not DirtyBucket.objects.exists())
     assert time.monotonic() - started < 60  # visible within a minute
-    assert all(run.thread != threading.main_thread().name and not run.eager
-               for run in drains_finished)  # the worker ran it
+    assert all(
+        run.thread != threading.main_thread().name and not run.eager for run in drains_finished
+    )  # the worker ran it
     assert Response.objects.count() == 40
     expected = pandas_expected(definition)
     assert_rollups_match(expected, rollup_frames())

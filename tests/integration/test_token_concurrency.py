@@ -25,8 +25,12 @@ def invitation_make(clinic) -> str:
     salt = token_salt_new()
     token = token_for_salt(salt)
     Invitation.objects.create(
-        visit=visit, channel=Channel.SMS, token_salt=salt, token_hash=token_hash(token),
-        contact="+15550100", expires_at=now + dt.timedelta(days=7),
+        visit=visit,
+        channel=Channel.SMS,
+        token_salt=salt,
+        token_hash=token_hash(token),
+        contact="+15550100",
+        expires_at=now + dt.timedelta(days=7),
     )
     return token
 
@@ -60,8 +64,13 @@ def test_concurrent_submissions_of_one_token_through_the_service_store_one_respo
 
     def submit(_index: int) -> Response:
         # Each thread looks the invitation up itself, as a separate web request would.
-        return response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers,
-                               language="en", invitation=invitation_by_token(token))
+        return response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            answers=full_answers,
+            language="en",
+            invitation=invitation_by_token(token),
+        )
 
     outcomes = run_at_once(submit)
 

@@ -21,8 +21,9 @@ CSV = (
 def test_worker_sends_the_invitation_email_after_an_import(worker, task_runs, settings):
     sends = task_runs("feedback.tasks.invitation_send")
     settings.SITE_URL = "https://portal.example.org"
-    Clinic.objects.create(name="Riverside Family Clinic", slug="riverside",
-                          timezone="America/New_York")
+    Clinic.objects.create(
+        name="Riverside Family Clinic", slug="riverside", timezone="America/New_York"
+    )
 
     summary = visit_file_import(raw=CSV)
     invitation = Invitation.objects.get()

@@ -24,14 +24,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", type=Path, required=True, help="the CSV file to write")
-        parser.add_argument("--clinic", action="append", default=[], metavar="SLUG",
-                            help="a clinic's slug; repeat for several (default: every clinic)")
-        parser.add_argument("--since", type=dt.date.fromisoformat, default=dt.date(2000, 1, 1),
-                            help="first local day, YYYY-MM-DD")
-        parser.add_argument("--until", type=dt.date.fromisoformat, default=None,
-                            help="last local day, YYYY-MM-DD (default: today)")
-        parser.add_argument("--provider", metavar="EXTERNAL_ID",
-                            help="only this provider (the clinic system's id; needs one --clinic)")
+        parser.add_argument(
+            "--clinic",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="a clinic's slug; repeat for several (default: every clinic)",
+        )
+        parser.add_argument(
+            "--since",
+            type=dt.date.fromisoformat,
+            default=dt.date(2000, 1, 1),
+            help="first local day, YYYY-MM-DD",
+        )
+        parser.add_argument(
+            "--until",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="last local day, YYYY-MM-DD (default: today)",
+        )
+        parser.add_argument(
+            "--provider",
+            metavar="EXTERNAL_ID",
+            help="only this provider (the clinic system's id; needs one --clinic)",
+        )
         parser.add_argument("--visit-type", choices=VisitType.values)
         parser.add_argument("--channel", choices=Channel.values)
         parser.add_argument("--language", choices=language_codes())
@@ -50,9 +66,10 @@ class Command(BaseCommand):
         partial = out.with_name(out.name + ".partial")
         written = 0
         try:
-            with partial.open("wb") as file, tqdm(
-                total=total, unit="row", file=sys.stderr, disable=None
-            ) as bar:
+            with (
+                partial.open("wb") as file,
+                tqdm(total=total, unit="row", file=sys.stderr, disable=None) as bar,
+            ):
                 for rows, data in export_chunks(export=export):
                     file.write(data)
                     written += rows

@@ -26,12 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--since", type=_date, help="first local date (inclusive)")
         parser.add_argument("--until", type=_date, help="last local date (inclusive)")
         parser.add_argument(
-            "--days-per-batch", type=int,
+            "--days-per-batch",
+            type=int,
             help=f"days recomputed per transaction (default {REBUILD_DAYS_PER_BATCH}), or per "
             "loading step of a bulk rebuild (default: the whole range in one step)",
         )
         parser.add_argument(
-            "--batched", action="store_false", dest="bulk", default=None,
+            "--batched",
+            action="store_false",
+            dest="bulk",
+            default=None,
             help="never swap in new tables: batches of days, one transaction each",
         )
 
@@ -47,7 +51,10 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             days = rollups_rebuild(
-                since=since, until=until, days_per_batch=days_per_batch, progress=progress,
+                since=since,
+                until=until,
+                days_per_batch=days_per_batch,
+                progress=progress,
                 bulk=bulk,
             )
         self.stdout.write(f"Rebuilt rollups for {days} day(s).")

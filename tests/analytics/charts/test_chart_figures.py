@@ -28,23 +28,32 @@ PLOTLY_CHARTS = {
     ),
     "mean funnel with an alarm and a low-reliability unit": lambda: funnel_chart_for_means(
         title="Empathy",
-        units=[UnitMoments("Riverside", Moments.of([74, 76] * 10)),
-               UnitMoments("Hillcrest", Moments.of([40, 50] * 30)),
-               UnitMoments("Tiny", Moments.of([10] * 4))],
+        units=[
+            UnitMoments("Riverside", Moments.of([74, 76] * 10)),
+            UnitMoments("Hillcrest", Moments.of([40, 50] * 30)),
+            UnitMoments("Tiny", Moments.of([10] * 4)),
+        ],
         organisation=Moments.of([60, 70, 80, 90] * 50),
         min_group_size=10,
         low_reliability_n=30,
     ),
     "top-box bars with a hidden item": lambda: top_box_bars(
         title="Items",
-        items=[ItemTopBox("Listened", Proportion(8, 10)),
-               ItemTopBox("Explained", Proportion(3, 9))],
+        items=[
+            ItemTopBox("Listened", Proportion(8, 10)),
+            ItemTopBox("Explained", Proportion(3, 9)),
+        ],
         min_group_size=10,
     ),
     "heatmap with hidden cells": lambda: dimension_clinic_heatmap(
-        title="Scores", dimensions=["Empathy"], clinics=["A", "B", "C"],
-        cells={("Empathy", "A"): Moments.of([70] * 20), ("Empathy", "B"): Moments.of([61] * 5),
-               ("Empathy", "C"): Moments.of([60] * 50)},
+        title="Scores",
+        dimensions=["Empathy"],
+        clinics=["A", "B", "C"],
+        cells={
+            ("Empathy", "A"): Moments.of([70] * 20),
+            ("Empathy", "B"): Moments.of([61] * 5),
+            ("Empathy", "C"): Moments.of([60] * 50),
+        },
         min_group_size=10,
     ),
     "recommend classes": lambda: recommend_classes_chart(

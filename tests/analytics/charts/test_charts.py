@@ -285,8 +285,13 @@ def test_a_data_tables_rows_are_escaped_localised_and_show_a_dash_for_no_value()
 
     from analytics.dashboard.assembly import ChartView
 
-    chart = ChartView("funnel", "Compared", {}, ("Unit", "Value", "Responses"),
-                      (("<b>Dr O'Neil</b>", None, 12), ("Clinic & co", 71.25, 1500)))
+    chart = ChartView(
+        "funnel",
+        "Compared",
+        {},
+        ("Unit", "Value", "Responses"),
+        (("<b>Dr O'Neil</b>", None, 12), ("Clinic & co", 71.25, 1500)),
+    )
 
     with translation.override("en"):
         assert str(chart.rows_html) == (

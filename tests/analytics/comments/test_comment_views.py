@@ -26,8 +26,12 @@ def eager_tasks():
 def comment(instrument, clinic_a, full_answers):
     def submit(text: str, *, clinic=None, language: str = "en", story: str = ""):
         return response_submit(
-            instrument=instrument, clinic=clinic or clinic_a, answers=full_answers,
-            language=language, comment=text, testimonial_text=story,
+            instrument=instrument,
+            clinic=clinic or clinic_a,
+            answers=full_answers,
+            language=language,
+            comment=text,
+            testimonial_text=story,
             testimonial_consent="anonymous",
         )
 
@@ -47,9 +51,13 @@ def test_submitting_a_comment_enqueues_its_analysis_on_commit(
     analyses = {a.source: a for a in CommentAnalysis.objects.filter(response=response)}
     assert set(analyses) == {"comment", "testimonial"}
     assert (analyses["comment"].clinic_id, analyses["comment"].local_date) == (
-        response.clinic_id, response.local_date)
+        response.clinic_id,
+        response.local_date,
+    )
     assert set(analyses["comment"].themes.values_list("theme", flat=True)) == {
-        "listening", "clear_explanation"}
+        "listening",
+        "clear_explanation",
+    }
     assert list(analyses["testimonial"].themes.values_list("theme", flat=True)) == ["kindness"]
     assert analyses["testimonial"].sentiment_label == "positive"
 
@@ -87,7 +95,8 @@ def test_theme_counts_and_mean_sentiment_match_a_hand_count(comment, clinic_a, s
     assert section.comments == 12 and not section.suppressed
     assert rows["listening"].comments == 10 and not rows["listening"].suppressed
     scores = CommentAnalysis.objects.filter(themes__theme="listening").values_list(
-        "sentiment_score", flat=True)
+        "sentiment_score", flat=True
+    )
     assert rows["listening"].mean_sentiment == pytest.approx(sum(scores) / 10)
     assert rows["waiting"].comments == 2 and rows["waiting"].suppressed
     assert rows["waiting"].mean_sentiment is None

@@ -15,14 +15,17 @@ SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 def listened_to(instrument, clinic_a, full_answers, settings):
     settings.MIN_GROUP_SIZE = 3
     for _ in range(4):
-        response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers,
-                        language="es", comment="Me escucharon con paciencia, muy amables.")
+        response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            answers=full_answers,
+            language="es",
+            comment="Me escucharon con paciencia, muy amables.",
+        )
     comments_analyse_pending()
 
 
-def test_comments_overview_and_theme_pages_are_in_spanish(
-    client, manager_a, clinic_a, listened_to
-):
+def test_comments_overview_and_theme_pages_are_in_spanish(client, manager_a, clinic_a, listened_to):
     client.force_login(manager_a)
     overview = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk}, **SPANISH)
     theme = client.get(reverse("comments:theme", args=[clinic_a.pk, "listening"]), **SPANISH)

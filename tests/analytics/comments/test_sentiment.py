@@ -16,8 +16,10 @@ SPANISH_FLOOR = 0.80
 
 def _accuracy(language: str) -> float:
     rows = [row for row in LABELLED if row[1] == language]
-    right = sum(sentiment_of(text, language=language).label == label
-                for text, _language, label, _themes in rows)
+    right = sum(
+        sentiment_of(text, language=language).label == label
+        for text, _language, label, _themes in rows
+    )
     return right / len(rows)
 
 
@@ -62,7 +64,8 @@ def test_empty_text_and_unsupported_languages_are_neutral_not_guessed():
     assert sentiment_of("C'était parfait", language="fr").method == "none"
 
 
-@pytest.mark.parametrize(("score", "label"),
-                         [(0.05, "positive"), (0.049, "neutral"), (-0.05, "negative")])
+@pytest.mark.parametrize(
+    ("score", "label"), [(0.05, "positive"), (0.049, "neutral"), (-0.05, "negative")]
+)
 def test_labels_use_vaders_thresholds(score, label):
     assert sentiment_label(score) == label

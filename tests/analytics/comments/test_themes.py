@@ -36,8 +36,7 @@ def _tag_counts():
 def test_theme_tagging_meets_its_accuracy_floor_on_the_labelled_sample():
     exact, tp, fp, fn = _tag_counts()
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"themes: exact {exact}/{len(LABELLED)}, precision {precision:.2f}, "
-          f"recall {recall:.2f}")
+    print(f"themes: exact {exact}/{len(LABELLED)}, precision {precision:.2f}, recall {recall:.2f}")
     assert exact / len(LABELLED) >= EXACT_MATCH_FLOOR
     assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR
 
@@ -51,8 +50,16 @@ def test_each_language_has_keywords_for_every_theme(language):
 
 def test_the_taxonomy_has_the_ten_themes_of_compassionate_care():
     assert set(taxonomy_load().ids) == {
-        "listening", "clear_explanation", "involvement", "respect_dignity",
-        "cultural_sensitivity", "kindness", "time", "waiting", "trust", "staff_exhaustion",
+        "listening",
+        "clear_explanation",
+        "involvement",
+        "respect_dignity",
+        "cultural_sensitivity",
+        "kindness",
+        "time",
+        "waiting",
+        "trust",
+        "staff_exhaustion",
     }
 
 
@@ -73,8 +80,13 @@ def test_a_language_without_keywords_falls_back_to_all_languages():
 
 def test_a_clinic_can_add_a_theme_by_editing_the_file(tmp_path):
     raw = json.loads(DEFAULT_TAXONOMY.read_text(encoding="utf-8"))
-    raw["themes"].append({"id": "parking", "label": {"en": "Parking"},
-                          "keywords": {"en": ["parking"], "es": ["aparcamiento", "estaciona*"]}})
+    raw["themes"].append(
+        {
+            "id": "parking",
+            "label": {"en": "Parking"},
+            "keywords": {"en": ["parking"], "es": ["aparcamiento", "estaciona*"]},
+        }
+    )
     path = tmp_path / "themes.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     taxonomy = taxonomy_load(path)
@@ -82,12 +94,20 @@ def test_a_clinic_can_add_a_theme_by_editing_the_file(tmp_path):
     assert taxonomy.tag("El estacionamiento estaba lleno", language="es") == ["parking"]
 
 
-@pytest.mark.parametrize("raw", [
-    {},
-    {"themes": [{"id": "Bad Id", "keywords": {"en": ["x"]}}]},
-    {"themes": [{"id": "ok", "keywords": {"en": []}}]},
-    {"themes": [{"id": "ok", "keywords": {"en": ["x"]}}, {"id": "ok", "keywords": {"en": ["y"]}}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"themes": [{"id": "Bad Id", "keywords": {"en": ["x"]}}]},
+        {"themes": [{"id": "ok", "keywords": {"en": []}}]},
+        {
+            "themes": [
+                {"id": "ok", "keywords": {"en": ["x"]}},
+                {"id": "ok", "keywords": {"en": ["y"]}},
+            ]
+        },
+    ],
+)
 def test_a_broken_taxonomy_is_refused_with_a_reason(raw):
     with pytest.raises(TaxonomyError):
         taxonomy_parse(raw)

@@ -14,11 +14,13 @@ from tests.analytics.exports.test_exports import responses_request
 pytestmark = [pytest.mark.hardening, pytest.mark.django_db]
 
 # Nothing listens on port 1: every cache call fails at once with "connection refused".
-REDIS_CLOSED_PORT = {"default": {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",
-    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-}}
+REDIS_CLOSED_PORT = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 
 @pytest.fixture
@@ -67,9 +69,15 @@ def test_every_page_a_signed_in_manager_opens_answers_with_redis_down(
     ]
     answered = {url: client.get(url, follow=True).status_code for url in pages}
     assert answered == dict.fromkeys(pages, 200)
-    small_export = client.post(reverse("exports:start"), {
-        "kind": "responses", "file_format": "csv", "period": "custom", "start": "2026-02-01",
-        "end": "2026-02-28",
-    })
+    small_export = client.post(
+        reverse("exports:start"),
+        {
+            "kind": "responses",
+            "file_format": "csv",
+            "period": "custom",
+            "start": "2026-02-01",
+            "end": "2026-02-28",
+        },
+    )
     assert small_export.status_code == 200
     assert len(b"".join(small_export.streaming_content).splitlines()) == 13  # header + 12

@@ -286,7 +286,12 @@ def test_a_rollup_rebuild_invalidates_the_cached_dashboard(
 
 
 def test_another_clinics_submissions_leave_this_clinics_cached_dashboard_warm(
-    client, instrument, clinic_a, clinic_b, manager_a, django_capture_on_commit_callbacks,
+    client,
+    instrument,
+    clinic_a,
+    clinic_b,
+    manager_a,
+    django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
 ):
     respond(instrument, clinic_a, 12)

@@ -284,17 +284,19 @@ def test_a_view_over_whole_months_and_edge_days_equals_the_hand_calculation(
     # 20 invitations sent in February (13 answered); 8 on 20 January (5 answered).
     assert tiles["response_rate"].value == f"{100 * 18 / 28:.1f}%"
     by_month = {row[0]: row for row in trend.rows}
-    for month, since, until in (("2026-01-01", dt.date(2026, 1, 15), dt.date(2026, 1, 31)),
-                                ("2026-02-01", dt.date(2026, 2, 1), dt.date(2026, 2, 28))):
+    for month, since, until in (
+        ("2026-01-01", dt.date(2026, 1, 15), dt.date(2026, 1, 31)),
+        ("2026-02-01", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+    ):
         scores = hand_scores(clinic_a, EMPATHY, since=since, until=until)
         mean, lower, upper = mean_and_interval(scores)
         n, shown_mean, shown_lower, shown_upper = by_month[month][1:5]
         assert n == len(scores)
         assert near(shown_mean, mean) and near(shown_lower, lower) and near(shown_upper, upper)
-    everyone = hand_scores(clinic_a, EMPATHY, since=dt.date(2026, 1, 15),
-                           until=dt.date(2026, 3, 1))
-    previous = hand_scores(clinic_a, EMPATHY, since=dt.date(2025, 11, 30),
-                           until=dt.date(2026, 1, 14))
+    everyone = hand_scores(clinic_a, EMPATHY, since=dt.date(2026, 1, 15), until=dt.date(2026, 3, 1))
+    previous = hand_scores(
+        clinic_a, EMPATHY, since=dt.date(2025, 11, 30), until=dt.date(2026, 1, 14)
+    )
     assert tiles["empathy"].n == len(everyone) == 36 - 2  # each seeding's response 5: 2 missing
     change = sum(everyone) / len(everyone) - sum(previous) / len(previous)
     (shown_change,) = shown(tiles["empathy"].change, r"([+-][\d.]+) vs")

@@ -32,10 +32,27 @@ CHARTS = ("trend-empathy", "funnel", "items", "heatmap", "recommend")
 NAMES = ("Clínica San Rafael", "Centro Médico Olivar", "Consultorio Pinar", "Dra. Ana Ruiz")
 SAME_IN_BOTH = {"Compassion Portal", "NPS", "CSV", "XmR", "gerente", *NAMES}
 SAME_WORDS = {
-    "compassion", "portal", "nps", "csv", "xmr", "gerente", "clínica", "san", "rafael", "centro",
-    "médico", "olivar", "consultorio", "pinar", "dra", "ana", "ruiz",
-    "control", "real",  # Spanish words too ("control estadístico", "un cambio real")
-    "feb", "mar",  # month abbreviations in the dates, the same in both languages
+    "compassion",
+    "portal",
+    "nps",
+    "csv",
+    "xmr",
+    "gerente",
+    "clínica",
+    "san",
+    "rafael",
+    "centro",
+    "médico",
+    "olivar",
+    "consultorio",
+    "pinar",
+    "dra",
+    "ana",
+    "ruiz",
+    "control",
+    "real",  # Spanish words too ("control estadístico", "un cambio real")
+    "feb",
+    "mar",  # month abbreviations in the dates, the same in both languages
 }
 
 
@@ -52,8 +69,14 @@ def submit(instrument, clinic, count, *, when, provider=None, offset=0):
             item.id: (k * 3 + p) % 11 if item.scale.max == 10 else 1 + (k + p) % 5
             for p, item in enumerate(definition.items)
         }
-        response_submit(instrument=instrument, clinic=clinic, provider=provider,
-                        answers=answers, language="es", now=when + dt.timedelta(minutes=i))
+        response_submit(
+            instrument=instrument,
+            clinic=clinic,
+            provider=provider,
+            answers=answers,
+            language="es",
+            now=when + dt.timedelta(minutes=i),
+        )
 
 
 @pytest.fixture
@@ -76,8 +99,12 @@ def manager_client(client, instrument):
         sent = WEEKS[0] if i < 24 else PREVIOUS_DAY
         visit = Visit.objects.create(clinic=clinic_a, external_id=f"V{i}", occurred_at=sent)
         Invitation.objects.create(
-            visit=visit, channel="email", token_salt=f"s{i}", token_hash=f"h{i}",
-            expires_at=sent + dt.timedelta(days=30), sent_at=sent,
+            visit=visit,
+            channel="email",
+            token_salt=f"s{i}",
+            token_hash=f"h{i}",
+            expires_at=sent + dt.timedelta(days=30),
+            sent_at=sent,
             sent_local_date=clinic_local_date(clinic_a, sent),
             used_at=sent + dt.timedelta(hours=2) if i % 3 else None,
         )
@@ -218,7 +245,8 @@ def test_spanish_page_after_an_english_one_never_gets_the_cached_english_figures
 
 def test_spanish_chart_csv_has_spanish_headers(manager_client):
     response = manager_client.get(
-        reverse("analytics:dashboard_csv", args=["trend-empathy"]), PERIOD,
+        reverse("analytics:dashboard_csv", args=["trend-empathy"]),
+        PERIOD,
         HTTP_ACCEPT_LANGUAGE="es",
     )
     header = response.content.decode("utf-8-sig").splitlines()[0]

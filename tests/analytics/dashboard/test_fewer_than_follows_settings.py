@@ -1,4 +1,4 @@
-""""Fewer than N" on the staff pages is MIN_GROUP_SIZE (and LOW_RELIABILITY_N), never a fixed 10."""
+"""'Fewer than N' on the staff pages is MIN_GROUP_SIZE (and LOW_RELIABILITY_N), never 10."""
 
 import datetime as dt
 
@@ -29,8 +29,13 @@ def small_clinic_client(client, instrument, clinic_a, settings):
     definition = instrument_definition(instrument)
     for i in range(3):
         answers = {item.id: 3 if item.scale.max != 10 else 9 for item in definition.items}
-        response_submit(instrument=instrument, clinic=clinic_a, answers=answers, language="en",
-                        now=IN_PERIOD + dt.timedelta(minutes=i))
+        response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            answers=answers,
+            language="en",
+            now=IN_PERIOD + dt.timedelta(minutes=i),
+        )
     dirty_buckets_drain()
     client.force_login(manager_of(clinic_a, username="manager-five"))
     return client

@@ -25,8 +25,15 @@ from feedback.models import Clinic, FollowUp
 from feedback.services import instrument_for_clinic, instrument_load, response_submit
 from tests.conftest import manager_of
 
-AGREE = {"en": {"1": "Strongly disagree", "2": "Disagree", "3": "Not sure", "4": "Agree",
-                "5": "Strongly agree"}}
+AGREE = {
+    "en": {
+        "1": "Strongly disagree",
+        "2": "Disagree",
+        "3": "Not sure",
+        "4": "Agree",
+        "5": "Strongly agree",
+    }
+}
 PULSE = {
     "slug": "staff-pulse",
     "version": 1,
@@ -36,37 +43,87 @@ PULSE = {
     "scales": {
         "agree5": {"min": 1, "max": 5, "labels": AGREE},
         "overall5": {
-            "min": 1, "max": 5, "na_label": {"en": "Don't know"},
-            "labels": {"en": {"1": "Very poor", "2": "Poor", "3": "Neither good nor poor",
-                              "4": "Good", "5": "Very good"}},
+            "min": 1,
+            "max": 5,
+            "na_label": {"en": "Don't know"},
+            "labels": {
+                "en": {
+                    "1": "Very poor",
+                    "2": "Poor",
+                    "3": "Neither good nor poor",
+                    "4": "Good",
+                    "5": "Very good",
+                }
+            },
         },
     },
     "dimensions": [
-        {"id": "wellbeing", "label": {"en": "Wellbeing"}, "max_missing": 1,
-         "follow_up": {"below": 25, "reason": "low_wellbeing"}},
+        {
+            "id": "wellbeing",
+            "label": {"en": "Wellbeing"},
+            "max_missing": 1,
+            "follow_up": {"below": 25, "reason": "low_wellbeing"},
+        },
         {"id": "support", "label": {"en": "Support"}},
-        {"id": "overall", "label": {"en": "Place to work"}, "kind": "percent_positive",
-         "positive": [4, 5]},
+        {
+            "id": "overall",
+            "label": {"en": "Place to work"},
+            "kind": "percent_positive",
+            "positive": [4, 5],
+        },
     ],
     "items": [
-        {"id": "wb_energy", "dimension": "wellbeing", "scale": "agree5", "allow_na": True,
-         "text": {"en": "I have energy left at the end of a shift."}},
-        {"id": "wb_balance", "dimension": "wellbeing", "scale": "agree5", "allow_na": True,
-         "text": {"en": "My work leaves room for my life."}},
-        {"id": "sup_manager", "dimension": "support", "scale": "agree5",
-         "text": {"en": "My manager helps when I ask."}},
-        {"id": "sup_alone", "dimension": "support", "scale": "agree5", "reverse": True,
-         "text": {"en": "I am left alone with hard cases."}},
-        {"id": "pulse_overall", "dimension": "overall", "scale": "overall5", "allow_na": True,
-         "text": {"en": "How good a place to work is this clinic?"}},
+        {
+            "id": "wb_energy",
+            "dimension": "wellbeing",
+            "scale": "agree5",
+            "allow_na": True,
+            "text": {"en": "I have energy left at the end of a shift."},
+        },
+        {
+            "id": "wb_balance",
+            "dimension": "wellbeing",
+            "scale": "agree5",
+            "allow_na": True,
+            "text": {"en": "My work leaves room for my life."},
+        },
+        {
+            "id": "sup_manager",
+            "dimension": "support",
+            "scale": "agree5",
+            "text": {"en": "My manager helps when I ask."},
+        },
+        {
+            "id": "sup_alone",
+            "dimension": "support",
+            "scale": "agree5",
+            "reverse": True,
+            "text": {"en": "I am left alone with hard cases."},
+        },
+        {
+            "id": "pulse_overall",
+            "dimension": "overall",
+            "scale": "overall5",
+            "allow_na": True,
+            "text": {"en": "How good a place to work is this clinic?"},
+        },
     ],
 }
 # Twelve answers: (wb_energy, wb_balance, sup_manager, sup_alone, pulse_overall); None is
 # "does not apply" / "don't know".
 ANSWERS = [
-    (4, 5, 5, 1, 5), (3, 3, 4, 2, 4), (2, None, 3, 3, 4), (5, 5, 5, 1, 5),
-    (1, 1, 2, 5, 2), (4, 4, 4, 2, None), (3, 4, 3, 3, 3), (5, 4, 4, 2, 5),
-    (2, 3, 3, 4, 1), (4, None, 5, 1, None), (3, 3, 4, 2, 4), (4, 5, 2, 4, 4),
+    (4, 5, 5, 1, 5),
+    (3, 3, 4, 2, 4),
+    (2, None, 3, 3, 4),
+    (5, 5, 5, 1, 5),
+    (1, 1, 2, 5, 2),
+    (4, 4, 4, 2, None),
+    (3, 4, 3, 3, 3),
+    (5, 4, 4, 2, 5),
+    (2, 3, 3, 4, 1),
+    (4, None, 5, 1, None),
+    (3, 3, 4, 2, 4),
+    (4, 5, 2, 4, 4),
 ]
 ITEMS = ("wb_energy", "wb_balance", "sup_manager", "sup_alone", "pulse_overall")
 DAY = dt.datetime(2026, 2, 10, 15, 0, tzinfo=dt.UTC)
@@ -121,7 +178,9 @@ def pulse_answered(pulse_clinic):
     pulse = instrument_for_clinic(pulse_clinic)
     for number, values in enumerate(ANSWERS):
         response_submit(
-            instrument=pulse, clinic=pulse_clinic, language="en",
+            instrument=pulse,
+            clinic=pulse_clinic,
+            language="en",
             answers=dict(zip(ITEMS, values, strict=True)),
             now=DAY + dt.timedelta(minutes=number),
         )
@@ -161,9 +220,7 @@ def test_a_clinic_cannot_be_given_a_survey_that_is_not_loaded(pulse_clinic):
 
 
 def test_pulse_responses_are_scored_and_rolled_up_by_its_own_dimensions(pulse_answered):
-    rollups = {
-        row.dimension: row for row in DimensionRollup.objects.filter(clinic=pulse_answered)
-    }
+    rollups = {row.dimension: row for row in DimensionRollup.objects.filter(clinic=pulse_answered)}
     assert set(rollups) == {"wellbeing", "support", "overall"}
     assert rollups["wellbeing"].n == 12
     assert rollups["wellbeing"].score_sum == pytest.approx(sum(WELLBEING))
@@ -186,14 +243,19 @@ def test_the_dashboard_shows_the_pulse_dimensions_with_hand_calculated_numbers(
         shown_mean, shown_lower, shown_upper, n = figures(text)
         assert shown_mean == pytest.approx(mean, abs=0.05)
         assert (shown_lower, shown_upper) == (
-            pytest.approx(lower, abs=0.05), pytest.approx(upper, abs=0.05))
+            pytest.approx(lower, abs=0.05),
+            pytest.approx(upper, abs=0.05),
+        )
         assert n == 12
     text = tile(page, "positive-overall")
     p, lower, upper = wilson(POSITIVE, 12)  # 7 of 12: 58.3%, 95% CI 32.0% to 80.7%
     assert "% positive (place to work)" in text
     assert figures(text) == [
-        pytest.approx(100 * p, abs=0.05), pytest.approx(100 * lower, abs=0.05),
-        pytest.approx(100 * upper, abs=0.05), 12]
+        pytest.approx(100 * p, abs=0.05),
+        pytest.approx(100 * lower, abs=0.05),
+        pytest.approx(100 * upper, abs=0.05),
+        12,
+    ]
     # None of the patient survey's dimensions, and no NPS (the pulse has no such dimension).
     for absent in ("tile-empathy", "tile-nps", "Empathy", "Likely to recommend"):
         assert absent not in page
@@ -205,8 +267,9 @@ def test_the_dashboard_shows_the_pulse_dimensions_with_hand_calculated_numbers(
 def test_a_manager_of_clinics_with_different_surveys_sees_one_survey_at_a_time(
     client, pulse_answered, clinic_a, full_answers, instrument
 ):
-    response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers, language="en",
-                    now=DAY)
+    response_submit(
+        instrument=instrument, clinic=clinic_a, answers=full_answers, language="en", now=DAY
+    )
     dirty_buckets_drain()
     client.force_login(manager_of(clinic_a, pulse_answered, username="both"))
     # Clinics in name order: Riverside (patient survey) before Staff room (pulse).
@@ -214,8 +277,8 @@ def test_a_manager_of_clinics_with_different_surveys_sees_one_survey_at_a_time(
     assert 'id="tile-empathy"' in first and 'id="tile-wellbeing"' not in first
     assert 'id="id_instrument"' in first
     pulse = client.get(
-        reverse("analytics:dashboard"), {**PERIOD, "instrument": "staff-pulse",
-                                         "dimension": "empathy"}
+        reverse("analytics:dashboard"),
+        {**PERIOD, "instrument": "staff-pulse", "dimension": "empathy"},
     ).content.decode()
     assert 'id="tile-wellbeing"' in pulse and 'id="tile-empathy"' not in pulse
     # Only the pulse's clinic is counted: 12 responses, not 13.
@@ -223,8 +286,9 @@ def test_a_manager_of_clinics_with_different_surveys_sees_one_survey_at_a_time(
 
 
 def _export(kind: str, clinic) -> list[dict]:
-    where = RollupFilter(clinic_ids=(clinic.pk,), since=dt.date(2026, 2, 1),
-                         until=dt.date(2026, 2, 28))
+    where = RollupFilter(
+        clinic_ids=(clinic.pk,), since=dt.date(2026, 2, 1), until=dt.date(2026, 2, 28)
+    )
     export = ExportRequest(kind=kind, file_format="csv", where=where, granularity="month")
     data = b"".join(chunk for _, chunk in export_chunks(export=export)).decode()
     return list(csv.DictReader(io.StringIO(data)))
@@ -241,18 +305,26 @@ def test_the_responses_export_holds_the_pulse_items_and_scores(pulse_answered):
 
 
 def test_the_scores_export_holds_the_pulse_dimensions_and_percent_positive(pulse_answered):
-    rows = {row["dimension"]: row for row in _export("scores", pulse_answered)
-            if row["provider"] == "All providers"}
+    rows = {
+        row["dimension"]: row
+        for row in _export("scores", pulse_answered)
+        if row["provider"] == "All providers"
+    }
     assert set(rows) == {"wellbeing", "support", "overall"}
     mean, lower, upper = t_interval(WELLBEING)
     assert [float(rows["wellbeing"][c]) for c in ("mean", "mean_ci_lower", "mean_ci_upper")] == [
-        pytest.approx(mean, abs=0.005), pytest.approx(lower, abs=0.005),
-        pytest.approx(upper, abs=0.005)]
+        pytest.approx(mean, abs=0.005),
+        pytest.approx(lower, abs=0.005),
+        pytest.approx(upper, abs=0.005),
+    ]
     p, lower, upper = wilson(POSITIVE, 12)
     overall = rows["overall"]
     assert overall["n"] == "12"
-    assert [float(overall[c]) for c in ("positive_pct", "positive_ci_lower",
-                                        "positive_ci_upper")] == [
-        pytest.approx(100 * p, abs=0.005), pytest.approx(100 * lower, abs=0.005),
-        pytest.approx(100 * upper, abs=0.005)]
+    assert [
+        float(overall[c]) for c in ("positive_pct", "positive_ci_lower", "positive_ci_upper")
+    ] == [
+        pytest.approx(100 * p, abs=0.005),
+        pytest.approx(100 * lower, abs=0.005),
+        pytest.approx(100 * upper, abs=0.005),
+    ]
     assert rows["wellbeing"]["positive_pct"] == "" and overall["nps"] == ""

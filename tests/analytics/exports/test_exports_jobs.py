@@ -26,10 +26,13 @@ def test_manager_who_loses_the_clinic_can_no_longer_fetch_the_job_or_its_file(
     client, manager_a, admin_user, instrument, clinic_a, full_answers, export_root
 ):
     submit(instrument, clinic_a, full_answers)
-    job = export_job_run(job_id=str(
-        export_job_request(user=manager_a, export=responses_request([clinic_a])).pk))
-    urls = [reverse(name, args=[job.pk]) for name in ("exports:job", "exports:status",
-                                                      "exports:download")]
+    job = export_job_run(
+        job_id=str(export_job_request(user=manager_a, export=responses_request([clinic_a])).pk)
+    )
+    urls = [
+        reverse(name, args=[job.pk])
+        for name in ("exports:job", "exports:status", "exports:download")
+    ]
     client.force_login(manager_a)
     assert [client.get(url).status_code for url in urls] == [200, 200, 200]
 
@@ -44,8 +47,11 @@ def test_job_over_several_clinics_is_refused_once_any_one_of_them_is_lost(
 ):
     manager = manager_of(clinic_a, clinic_b, username="manager_ab")
     submit(instrument, clinic_a, full_answers)
-    job = export_job_run(job_id=str(export_job_request(
-        user=manager, export=responses_request([clinic_a, clinic_b])).pk))
+    job = export_job_run(
+        job_id=str(
+            export_job_request(user=manager, export=responses_request([clinic_a, clinic_b])).pk
+        )
+    )
     download = reverse("exports:download", args=[job.pk])
     client.force_login(manager)
     assert client.get(download).status_code == 200
@@ -94,8 +100,11 @@ class CompetingExport:
         if self.step == "waiting" and sql.startswith("SAVEPOINT"):
             self.step = "inserting"
             self.job = ExportJob.objects.create(
-                requester=self.user, kind=self.export.kind, file_format=self.export.file_format,
-                filters=self.export.as_json(), fingerprint=self.export.fingerprint,
+                requester=self.user,
+                kind=self.export.kind,
+                file_format=self.export.file_format,
+                filters=self.export.as_json(),
+                fingerprint=self.export.fingerprint,
                 expires_at=timezone.now(),
             )
             self.step = "racing"
@@ -118,5 +127,6 @@ def test_identical_export_that_finishes_during_our_request_does_not_break_it(
     assert competing.step == "done"  # the race happened as described
     assert job.pk != competing.job.pk and job.status == ExportJob.Status.QUEUED
     assert list(ExportJob.objects.values_list("status", flat=True).order_by("status")) == [
-        "done", "queued"
+        "done",
+        "queued",
     ]

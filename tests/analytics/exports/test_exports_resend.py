@@ -94,14 +94,17 @@ def test_job_page_says_it_waits_for_a_worker_once_queued_for_more_than_a_moment(
     just_asked = queued_job(manager_a, [clinic_a], sent_seconds_ago=1)
     page = client.get(reverse("exports:job", args=[just_asked.pk])).content
     assert WAITING in page and b"data-export-waiting hidden" in page  # there, but hidden
-    assert client.get(reverse("exports:status", args=[just_asked.pk])).json()[
-        "waiting_for_worker"] is False
+    assert (
+        client.get(reverse("exports:status", args=[just_asked.pk])).json()["waiting_for_worker"]
+        is False
+    )
 
     waited = queued_job(manager_a, [clinic_a], sent_seconds_ago=30, bom=True)
     page = client.get(reverse("exports:job", args=[waited.pk])).content
     assert WAITING in page and b"data-export-waiting hidden" not in page
-    assert client.get(reverse("exports:status", args=[waited.pk])).json()[
-        "waiting_for_worker"] is True
+    assert (
+        client.get(reverse("exports:status", args=[waited.pk])).json()["waiting_for_worker"] is True
+    )
 
 
 def test_job_page_in_spanish_says_it_waits_for_a_worker(client, manager_a, clinic_a, export_root):
@@ -117,7 +120,8 @@ def test_a_resent_message_for_a_job_another_message_is_running_does_nothing(
     submit(instrument, clinic_a, full_answers)
     job = queued_job(manager_a, [clinic_a], sent_seconds_ago=300)
     ExportJob.objects.filter(pk=job.pk).update(
-        status="running", run_task_id="first-message", started_at=timezone.now(), rows_done=0)
+        status="running", run_task_id="first-message", started_at=timezone.now(), rows_done=0
+    )
 
     after = export_job_run(job_id=str(job.pk), task_id="resent-message")
     assert (after.status, after.run_task_id, after.file_name) == ("running", "first-message", "")

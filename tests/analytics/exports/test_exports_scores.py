@@ -33,7 +33,10 @@ def three_providers(instrument, clinic_a, full_answers):
         for number in range(count):
             answers = {**full_answers, "empathy_feelings": 1 + number % 5}
             response_submit(
-                instrument=instrument, clinic=clinic_a, provider=provider, answers=answers,
+                instrument=instrument,
+                clinic=clinic_a,
+                provider=provider,
+                answers=answers,
                 language="en",
                 now=timezone.make_aware(dt.datetime(2026, 3, 9 + number % 5, 15)),
             )
@@ -42,13 +45,15 @@ def three_providers(instrument, clinic_a, full_answers):
 
 
 def where(clinic) -> RollupFilter:
-    return RollupFilter(clinic_ids=(clinic.pk,), since=dt.date(2026, 3, 1),
-                        until=dt.date(2026, 3, 31))
+    return RollupFilter(
+        clinic_ids=(clinic.pk,), since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 31)
+    )
 
 
 def empathy_rows(clinic, granularity="week"):
-    frame = pd.DataFrame(list(score_rows(where=where(clinic), granularity=granularity)),
-                         columns=SCORE_COLUMNS)
+    frame = pd.DataFrame(
+        list(score_rows(where=where(clinic), granularity=granularity)), columns=SCORE_COLUMNS
+    )
     return frame[frame["dimension"] == "empathy"].set_index("provider")
 
 
@@ -70,8 +75,9 @@ def test_with_a_provider_filter_there_is_no_all_providers_row_holding_that_provi
 ):
     large = three_providers[0]
     only_large = RollupFilter(**{**where(clinic_a).__dict__, "provider_id": large.pk})
-    rows = pd.DataFrame(list(score_rows(where=only_large, granularity="week")),
-                        columns=SCORE_COLUMNS)
+    rows = pd.DataFrame(
+        list(score_rows(where=only_large, granularity="week")), columns=SCORE_COLUMNS
+    )
     assert ALL_PROVIDERS not in set(rows["provider"])
     assert set(rows["provider"]) == {"Dr. Large"}
     empathy = rows[rows["dimension"] == "empathy"].set_index("provider")
@@ -81,8 +87,11 @@ def test_with_a_provider_filter_there_is_no_all_providers_row_holding_that_provi
 
 def test_scores_match_a_hand_calculation_from_the_stored_scores(clinic_a, three_providers):
     rows = empathy_rows(clinic_a)
-    scores = list(DimensionScore.objects.filter(
-        dimension="empathy", response__provider=three_providers[0]).values_list("score", flat=True))
+    scores = list(
+        DimensionScore.objects.filter(
+            dimension="empathy", response__provider=three_providers[0]
+        ).values_list("score", flat=True)
+    )
     summary = mean_summary(Moments.of(scores))
     assert rows.loc["Dr. Large", "mean"] == round(summary.mean, 2)
     assert rows.loc["Dr. Large", "mean_ci_lower"] == round(summary.lower, 2)
@@ -104,16 +113,21 @@ def test_scores_workbook_has_the_same_rows_with_formulas_defused(
 ):
     settings.EXPORT_ROOT = tmp_path
     user = django_user_model.objects.create_superuser("admin", password="x")
-    export = ExportRequest(kind="scores", file_format="xlsx", where=where(clinic_a),
-                           granularity="month")
+    export = ExportRequest(
+        kind="scores", file_format="xlsx", where=where(clinic_a), granularity="month"
+    )
     job = export_job_run(job_id=str(export_job_request(user=user, export=export).pk))
     sheet = openpyxl.load_workbook(tmp_path / job.file_name).active
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert table[0] == SCORE_COLUMNS
-    csv_export = ExportRequest(kind="scores", file_format="csv", where=where(clinic_a),
-                               granularity="month")
-    frame = pd.read_csv(io.BytesIO(b"".join(d for _, d in export_chunks(export=csv_export))),
-                        keep_default_na=False, na_values=[""])
+    csv_export = ExportRequest(
+        kind="scores", file_format="csv", where=where(clinic_a), granularity="month"
+    )
+    frame = pd.read_csv(
+        io.BytesIO(b"".join(d for _, d in export_chunks(export=csv_export))),
+        keep_default_na=False,
+        na_values=[""],
+    )
     assert len(table) - 1 == len(frame) == job.rows_done
     providers = {row[2] for row in table[1:]}
     assert "'=Dr. Medium" in providers and "=Dr. Medium" not in providers

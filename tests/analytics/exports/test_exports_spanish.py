@@ -26,7 +26,7 @@ def test_export_pages_and_job_status_are_in_spanish(client, manager_a, clinic_a,
     status = client.get(reverse("exports:status", args=[job.pk]), **SPANISH).json()
 
     assert "Exportar datos" in start and "Sus exportaciones recientes" in start
-    assert "<th scope=\"col\">Estado</th>" in start and "En cola" in start
+    assert '<th scope="col">Estado</th>' in start and "En cola" in start
     assert "Volver a las exportaciones" in page and "Estado:" in page
     assert "<strong data-export-status>En cola</strong>" in page
     assert "Respuestas (CSV)" in page and "filas" in page

@@ -39,10 +39,13 @@ def test_staging_tables_left_by_a_killed_rebuild_are_dropped_by_the_next(
     batched = rollup_snapshot()
     with connection.cursor() as cursor:
         # What a kill after the loads committed leaves: filled staging tables, one indexed.
-        cursor.execute("CREATE TABLE analytics_itemrollup__rebuild AS "
-                       "SELECT * FROM analytics_itemrollup")
-        cursor.execute("CREATE INDEX analytics_itemrollup__rebuild_1 "
-                       "ON analytics_itemrollup__rebuild (clinic_id)")
+        cursor.execute(
+            "CREATE TABLE analytics_itemrollup__rebuild AS SELECT * FROM analytics_itemrollup"
+        )
+        cursor.execute(
+            "CREATE INDEX analytics_itemrollup__rebuild_1 "
+            "ON analytics_itemrollup__rebuild (clinic_id)"
+        )
         cursor.execute("CREATE TABLE analytics_responserollup__rebuild (id bigint)")
 
     rollups_rebuild(bulk=True)
@@ -69,7 +72,8 @@ def test_a_parallel_bulk_rebuild_of_a_range_keeps_the_rows_outside_it(
 
 
 def test_a_loading_job_failing_leaves_the_old_rollups_and_no_staging_tables(
-    varied_responses, monkeypatch,  # noqa: F811
+    varied_responses,  # noqa: F811 (the imported fixture)
+    monkeypatch,
 ):
     rollups_rebuild(bulk=False)
     before = rollup_snapshot()

@@ -19,11 +19,16 @@ ANSWERED = SENT + dt.timedelta(days=3)
 
 def _sent_invitation(clinic, external_id: str, *, provider=None, at=SENT) -> Invitation:
     visit = Visit.objects.create(
-        clinic=clinic, provider=provider, external_id=external_id, visit_type="telehealth",
-        occurred_at=at - dt.timedelta(hours=2), preferred_language="es",
+        clinic=clinic,
+        provider=provider,
+        external_id=external_id,
+        visit_type="telehealth",
+        occurred_at=at - dt.timedelta(hours=2),
+        preferred_language="es",
     )
-    invitation = invitation_create(visit=visit, channel="email", language="es",
-                                   contact=f"{external_id}@example.org", now=at)
+    invitation = invitation_create(
+        visit=visit, channel="email", language="es", contact=f"{external_id}@example.org", now=at
+    )
     assert invitation_send(invitation_id=invitation.pk, now=at)
     invitation.refresh_from_db()
     return invitation
@@ -31,7 +36,8 @@ def _sent_invitation(clinic, external_id: str, *, provider=None, at=SENT) -> Inv
 
 def _counts(model=ResponseRollup, **filters) -> dict[str, int]:
     return model.objects.filter(**filters).aggregate(
-        responses=Sum("responses"), sent=Sum("invitations_sent"),
+        responses=Sum("responses"),
+        sent=Sum("invitations_sent"),
         answered=Sum("invitations_answered"),
     )
 
@@ -47,7 +53,11 @@ def test_a_sent_invitation_is_counted_on_its_clinics_local_day_by_the_next_drain
 
     row = ResponseRollup.objects.get()
     assert (row.local_date, row.provider_id, row.visit_type, row.channel, row.language) == (
-        SENT_DAY, provider_a.pk, "telehealth", "email", "es"
+        SENT_DAY,
+        provider_a.pk,
+        "telehealth",
+        "email",
+        "es",
     )
     assert (row.responses, row.invitations_sent, row.invitations_answered) == (0, 1, 0)
 
@@ -59,8 +69,14 @@ def test_an_answer_days_later_counts_as_answered_on_the_day_it_was_sent(
     _sent_invitation(clinic_a, "V2")
     dirty_buckets_drain()
 
-    response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers, language="es",
-                    invitation=answered, now=ANSWERED)
+    response_submit(
+        instrument=instrument,
+        clinic=clinic_a,
+        answers=full_answers,
+        language="es",
+        invitation=answered,
+        now=ANSWERED,
+    )
     dirty_buckets_drain()
 
     on_sent_day = {"responses": 0, "sent": 2, "answered": 1}
@@ -74,18 +90,32 @@ def _drained_then_rebuilt(instrument, clinic_a, clinic_b, full_answers, **rebuil
     for number in range(3):
         invitation = _sent_invitation(clinic_a, f"A{number}", at=SENT + dt.timedelta(days=number))
         if number:
-            response_submit(instrument=instrument, clinic=clinic_a, answers=full_answers,
-                            language="en", invitation=invitation, now=ANSWERED)
+            response_submit(
+                instrument=instrument,
+                clinic=clinic_a,
+                answers=full_answers,
+                language="en",
+                invitation=invitation,
+                now=ANSWERED,
+            )
     _sent_invitation(clinic_b, "B1")
     dirty_buckets_drain()
-    drained = sorted(ResponseRollup.objects.values_list(
-        "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"))
+    drained = sorted(
+        ResponseRollup.objects.values_list(
+            "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"
+        )
+    )
 
     rollups_rebuild(**rebuild)
 
-    assert sorted(ResponseRollup.objects.values_list(
-        "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"
-    )) == drained
+    assert (
+        sorted(
+            ResponseRollup.objects.values_list(
+                "clinic_id", "local_date", "responses", "invitations_sent", "invitations_answered"
+            )
+        )
+        == drained
+    )
     assert _counts() == {"responses": 2, "sent": 4, "answered": 2}
     assert _counts(ResponseClinicDayRollup) == _counts()
 

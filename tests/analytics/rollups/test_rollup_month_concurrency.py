@@ -27,9 +27,14 @@ def test_two_days_of_one_month_recomputed_at_once_both_count_in_the_month(
 ):
     def submit(when, count):
         for k in range(count):
-            response_submit(instrument=instrument, clinic=clinic_a, language="en",
-                            answers={item: 4 for item in full_answers}, channel="email",
-                            now=when + dt.timedelta(minutes=k))
+            response_submit(
+                instrument=instrument,
+                clinic=clinic_a,
+                language="en",
+                answers={item: 4 for item in full_answers},
+                channel="email",
+                now=when + dt.timedelta(minutes=k),
+            )
 
     submit(FEBRUARY_3, 2)
     submit(FEBRUARY_10, 2)
@@ -64,7 +69,8 @@ def test_two_days_of_one_month_recomputed_at_once_both_count_in_the_month(
     second.join(20)
 
     assert errors == []
-    february = ResponseClinicMonthRollup.objects.get(clinic=clinic_a,
-                                                     local_date=dt.date(2026, 2, 1))
+    february = ResponseClinicMonthRollup.objects.get(
+        clinic=clinic_a, local_date=dt.date(2026, 2, 1)
+    )
     assert february.responses == 2 + 2 + 3 + 4
     assert_day_rollups_are_the_fine_ones_summed()

@@ -51,7 +51,8 @@ def direct_totals(responses: list[Response], definition) -> tuple[dict, dict, in
 
 
 @settings(
-    max_examples=25, deadline=None,
+    max_examples=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
@@ -59,14 +60,19 @@ def test_rollups_summed_over_any_range_equal_a_direct_computation(
     data, instrument, clinic_a, clinic_b, provider_a
 ):
     definition = instrument_definition(instrument)
-    submissions = data.draw(st.lists(st.tuples(
-        st.sampled_from([clinic_a, clinic_b]),
-        st.integers(0, 6),  # day
-        st.sampled_from(["email", "sms", "qr"]),
-        st.sampled_from(["en", "es"]),
-        st.booleans(),  # with provider_a (clinic_a only)
-        answer_sets(definition),
-    ), max_size=8))
+    submissions = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([clinic_a, clinic_b]),
+                st.integers(0, 6),  # day
+                st.sampled_from(["email", "sms", "qr"]),
+                st.sampled_from(["en", "es"]),
+                st.booleans(),  # with provider_a (clinic_a only)
+                answer_sets(definition),
+            ),
+            max_size=8,
+        )
+    )
     first_day = data.draw(st.integers(0, 6))
     last_day = data.draw(st.integers(first_day, 6))
     clinics = data.draw(st.sampled_from([[clinic_a], [clinic_b], [clinic_a, clinic_b]]))
@@ -77,9 +83,13 @@ def test_rollups_summed_over_any_range_equal_a_direct_computation(
     with transaction.atomic():
         for clinic, day, channel_used, language, with_provider, answers in submissions:
             response_submit(
-                instrument=instrument, clinic=clinic, answers=answers, language=language,
-                channel=channel_used, provider=provider_a if with_provider and clinic == clinic_a
-                else None, now=NOON_UTC + dt.timedelta(days=day),
+                instrument=instrument,
+                clinic=clinic,
+                answers=answers,
+                language=language,
+                channel=channel_used,
+                provider=provider_a if with_provider and clinic == clinic_a else None,
+                now=NOON_UTC + dt.timedelta(days=day),
             )
         if drain:
             dirty_buckets_drain()
@@ -88,10 +98,12 @@ def test_rollups_summed_over_any_range_equal_a_direct_computation(
 
         since = NOON_UTC.date() + dt.timedelta(days=first_day)
         until = NOON_UTC.date() + dt.timedelta(days=last_day)
-        where = RollupFilter(clinic_ids=[c.pk for c in clinics], since=since, until=until,
-                             channel=channel)
+        where = RollupFilter(
+            clinic_ids=[c.pk for c in clinics], since=since, until=until, channel=channel
+        )
         raw = Response.objects.filter(
-            clinic__in=clinics, local_date__range=(since, until),
+            clinic__in=clinics,
+            local_date__range=(since, until),
             **({"channel": channel} if channel else {}),
         )
         dimensions, items, responses = direct_totals(list(raw), definition)

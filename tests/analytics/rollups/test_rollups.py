@@ -36,12 +36,14 @@ def rollup_snapshot() -> dict[str, list[tuple]]:
 @pytest.fixture
 def submit(instrument, full_answers):
     def submit(clinic, *, at=MARCH_10, recommend=9, likert=4, **changes):
-        answers = {
-            item: (recommend if item == "recommend" else likert) for item in full_answers
-        }
+        answers = {item: (recommend if item == "recommend" else likert) for item in full_answers}
         answers.update(changes.pop("answers", {}))
         return response_submit(
-            instrument=instrument, clinic=clinic, answers=answers, language="en", now=at,
+            instrument=instrument,
+            clinic=clinic,
+            answers=answers,
+            language="en",
+            now=at,
             **changes,
         )
 
@@ -60,7 +62,9 @@ def test_two_responses_roll_up_to_hand_computed_sums(submit, clinic_a, provider_
     assert (empathy.n, empathy.score_sum, empathy.score_sumsq) == (2, 75 + 100, 75**2 + 100**2)
     assert (empathy.answered_items, empathy.top_box_items) == (3 + 3, 0 + 3)
     assert (empathy.clinic_id, empathy.provider_id, empathy.local_date) == (
-        clinic_a.pk, provider_a.pk, DAY
+        clinic_a.pk,
+        provider_a.pk,
+        DAY,
     )
     assert (empathy.promoters, empathy.detractors) == (0, 0)
 
@@ -82,9 +86,7 @@ def test_two_responses_roll_up_to_hand_computed_sums(submit, clinic_a, provider_
     assert ResponseRollup.objects.get().responses == 2
 
 
-def test_absent_answers_are_not_counted_and_unscored_dimensions_are_left_out(
-    submit, clinic_a
-):
+def test_absent_answers_are_not_counted_and_unscored_dimensions_are_left_out(submit, clinic_a):
     # Respect has 2 items and max_missing 1: one "does not apply" still scores (mean of the
     # other), two leave the dimension unscored.
     submit(clinic_a, likert=4, answers={"respect_dignity": None})
@@ -109,8 +111,9 @@ def test_each_provider_channel_language_and_visit_type_gets_its_own_rows(
     submit(clinic_b)
     dirty_buckets_drain()
 
-    rows = ResponseRollup.objects.order_by("clinic_id", F("provider_id").asc(nulls_first=True),
-                                           "channel", "visit_type")
+    rows = ResponseRollup.objects.order_by(
+        "clinic_id", F("provider_id").asc(nulls_first=True), "channel", "visit_type"
+    )
     assert [(r.clinic_id, r.provider_id, r.channel, r.visit_type, r.responses) for r in rows] == [
         (clinic_a.pk, None, "qr", "", 1),
         (clinic_a.pk, None, "qr", "urgent", 1),
@@ -183,9 +186,7 @@ def test_many_submissions_to_one_bucket_leave_one_dirty_row(submit, clinic_a, cl
     assert ResponseRollup.objects.get(clinic=clinic_a).responses == 5
 
 
-def test_a_bucket_marked_again_during_the_recompute_stays_dirty(
-    submit, clinic_a, monkeypatch
-):
+def test_a_bucket_marked_again_during_the_recompute_stays_dirty(submit, clinic_a, monkeypatch):
     submit(clinic_a)
     DirtyBucket.objects.update_or_create(
         clinic=clinic_a, local_date=DAY, defaults={"marked_at": MARCH_10}

@@ -47,20 +47,27 @@ def rollup_indexes() -> dict[str, list[tuple[str, str]]]:
 @pytest.fixture
 def varied_responses(instrument, clinic_a, clinic_b, provider_a, full_answers):
     """Two clinics, a provider or none, visit types, channels, languages, gaps and "n/a"s."""
-    channels, visit_types, languages = ("email", "sms", "qr"), ("", "routine", "urgent"), (
-        "en", "es")
+    channels, visit_types, languages = (
+        ("email", "sms", "qr"),
+        ("", "routine", "urgent"),
+        ("en", "es"),
+    )
     for day in range(100):
         for k in range(1 + day % 3):
             likert = 1 + (day + k) % 5
-            answers = {item: (day + k) % 11 if item == "recommend" else likert
-                       for item in full_answers}
+            answers = {
+                item: (day + k) % 11 if item == "recommend" else likert for item in full_answers
+            }
             if k == 1:
                 answers["empathy_feelings"] = None
             if day % 7 == 3:
                 answers.update(time_enough=None, time_rushed=None)  # time left unscored
             response_submit(
-                instrument=instrument, clinic=clinic_a if (day + k) % 4 else clinic_b,
-                answers=answers, language=languages[k % 2], channel=channels[day % 3],
+                instrument=instrument,
+                clinic=clinic_a if (day + k) % 4 else clinic_b,
+                answers=answers,
+                language=languages[k % 2],
+                channel=channels[day % 3],
                 visit_type=visit_types[(day + k) % 3],
                 provider=provider_a if (day + k) % 4 and k != 2 else None,
                 now=NOON_UTC + dt.timedelta(days=day, hours=k),
@@ -130,9 +137,7 @@ def test_a_bulk_rebuild_failing_midway_leaves_the_old_rollups_whole(varied_respo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bulk_rebuild_killed_midway_leaves_the_old_rollups_and_a_rerun_the_new(
-    varied_responses
-):
+def test_a_bulk_rebuild_killed_midway_leaves_the_old_rollups_and_a_rerun_the_new(varied_responses):
     rollups_rebuild(bulk=False)
     before = rollup_snapshot()
     Response.objects.filter(local_date__week_day=3).delete()
@@ -140,8 +145,9 @@ def test_a_bulk_rebuild_killed_midway_leaves_the_old_rollups_and_a_rerun_the_new
     env.pop("REDIS_URL", None)
     command = [sys.executable, "manage.py", "rebuild_rollups", "--days-per-batch", "1"]
 
-    rebuild = subprocess.Popen(command, cwd=PROJECT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rebuild = subprocess.Popen(
+        command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _wait_for_progress(rebuild, at_least_days=10)
     rebuild.send_signal(signal.SIGKILL)
     assert rebuild.wait(10) == -signal.SIGKILL

@@ -334,13 +334,15 @@ def test_the_t_quantile_inverts_the_t_cdf(probability, df):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(min_value=0.0, max_value=100.0), st.floats(min_value=0.0, max_value=50.0),
-       st.integers(min_value=1, max_value=3000))
+@given(
+    st.floats(min_value=0.0, max_value=100.0),
+    st.floats(min_value=0.0, max_value=50.0),
+    st.integers(min_value=1, max_value=3000),
+)
 def test_alarm_limits_always_contain_alert_limits_around_the_target(target, sigma, n):
     limits = funnel_limits(n=n, target=target, sigma=sigma)
     assert limits.alarm.lower <= limits.alert.lower <= target <= limits.alert.upper
     assert limits.alert.upper <= limits.alarm.upper
-
 
 
 def test_statistics_spc_and_chart_modules_never_import_django():
