@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from analytics.exports.csv_writer import neutralised
-from analytics.rollups.grains import DIMENSION_SUMS
+from analytics.rollups.queries import DIMENSION_SUMS
 from analytics.rollups.selectors import RollupFilter, dimension_rollups
 from analytics.stats import (
     Moments,

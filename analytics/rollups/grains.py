@@ -35,7 +35,7 @@ from analytics.models import (
     ResponseDayRollup,
     ResponseRollup,
 )
-from analytics.rollups.queries import bucket_order, insert_from_select
+from analytics.rollups.queries import DIMENSION_SUMS, bucket_order, insert_from_select
 from analytics.rollups.sources import RollupRows
 
 if TYPE_CHECKING:
@@ -68,15 +68,6 @@ class CoarseGrain:
 
 
 RESPONSE_SUMS = ("responses", "invitations_sent", "invitations_answered")
-DIMENSION_SUMS = (
-    "n",
-    "score_sum",
-    "score_sumsq",
-    "answered_items",
-    "top_box_items",
-    "promoters",
-    "detractors",
-)
 ITEM_SUMS = ("answers", "top_box")
 CLINIC_DAY = ("clinic", "local_date")  # a month row keeps its month's first day in local_date
 

@@ -253,9 +253,8 @@ def _item_rollup_sql(where: Q, facts: ScoringFacts) -> tuple[str, list]:
     return _item_unpivot_sql(*_item_wide_select(where, facts).query.sql_with_params(), facts)
 
 
-DIMENSION_COLUMNS = (
-    *BUCKET_FIELDS,
-    "dimension",
+# The statistics summed in every dimension rollup, at every grain.
+DIMENSION_SUMS = (
     "n",
     "score_sum",
     "score_sumsq",
@@ -264,6 +263,7 @@ DIMENSION_COLUMNS = (
     "promoters",
     "detractors",
 )
+DIMENSION_COLUMNS = (*BUCKET_FIELDS, "dimension", *DIMENSION_SUMS)
 
 
 def rollups_insert(*, source: SourceRows, facts: ScoringFacts) -> None:
