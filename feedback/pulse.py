@@ -50,8 +50,12 @@ def pulse_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_salt_new() -> str:
+    return secrets.token_hex(16)
+
+
 def _salt_and_hash() -> tuple[str, str]:
-    salt = secrets.token_hex(16)
+    salt = token_salt_new()
     return salt, pulse_token_hash(pulse_token_for_salt(salt))
 
 

@@ -26,6 +26,7 @@ from feedback.pulse import (
     staff_invitations_create,
 )
 from feedback.services import instrument_current, instrument_definition, response_submit
+from tests.conftest import manager_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -269,3 +270,49 @@ def test_a_closed_round_link_shows_the_closed_page(client, pulse_round):
     )
     assert client.post(url, answers_post(ALL_AGREE)).status_code == 410
     assert not Response.objects.filter(pulse_round=pulse_round).exists()
+
+
+def test_an_admin_opens_a_round_and_mails_the_pasted_staff_list(
+    admin_client, clinic_a, staff_instrument
+):
+    today = timezone.localdate()
+    page = admin_client.post(
+        reverse("admin:feedback_pulseround_add"),
+        {
+            "clinic": clinic_a.pk,
+            "instrument": staff_instrument.pk,
+            "opens_on": today.isoformat(),
+            "closes_on": (today + dt.timedelta(days=20)).isoformat(),
+            "support_text": "Peer support: room 4.",
+            "support_links": "[]",
+            "staff_emails": "ana@example.org\nben@example.org\n",
+            "shared_link": "on",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    [created] = clinic_a.pulse_rounds.all()
+    assert created.shared_link_token_hash and created.invitations.count() == 2
+    assert len(mail.outbox) == 2
+    listing = admin_client.get(
+        reverse("admin:feedback_staffinvitation_changelist")
+    ).content.decode()
+    assert "ana@example.org" not in listing
+    for invitation in created.invitations.all():
+        assert invitation.token_hash not in listing and link_token(invitation) not in listing
+
+
+def test_a_manager_of_another_clinic_never_sees_a_round_in_the_admin(client, pulse_round, clinic_b):
+    from django.contrib.auth.models import Permission
+
+    manager = manager_of(clinic_b, username="pulse_manager_b")
+    manager.is_staff = True
+    manager.save()
+    manager.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_pulseround", "change_pulseround"])
+    )
+    client.force_login(manager)
+    listing = client.get(reverse("admin:feedback_pulseround_changelist"))
+    assert listing.status_code == 200
+    assert str(pulse_round) not in listing.content.decode()
+    change = client.get(reverse("admin:feedback_pulseround_change", args=[pulse_round.pk]))
+    assert change.status_code == 302  # "does not exist" back to the admin index
