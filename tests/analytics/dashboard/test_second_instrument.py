@@ -170,9 +170,7 @@ def _empty_cache():
 def pulse_clinic(instrument):
     """A clinic given the staff pulse (the patient survey is loaded too, and is the default)."""
     instrument_load(raw=PULSE)
-    return Clinic.objects.create(
-        name="Staff room", slug="staff-room", instrument_slug="team-pulse"
-    )
+    return Clinic.objects.create(name="Staff room", slug="staff-room", instrument_slug="team-pulse")
 
 
 @pytest.fixture
