@@ -301,6 +301,9 @@ SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 60 * 60
 REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", default=False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Compassion Portal")  # name shown in the app
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
+# Staff wellbeing pulse results are never shown for fewer respondents; never below 3, since staff
+# groups are small enough that two answers could be told apart.
+STAFF_MIN_GROUP_SIZE = env_int("STAFF_MIN_GROUP_SIZE", 5, minimum=3)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
 # for EXPORT_FILE_TTL_HOURS, outside any served folder, then deleted.

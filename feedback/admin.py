@@ -350,3 +350,6 @@ class AuditEventAdmin(ViewOnlyAdmin):
     list_select_related = ["actor", "clinic"]
     search_fields = ["target", "actor__username", "username", "client_address"]
     date_hierarchy = "created_at"
+
+
+from feedback import pulse_admin  # noqa: E402, F401  (registers the staff pulse admin)

@@ -256,3 +256,20 @@ class WithdrawalForm(forms.Form):
             "required": _("Type the code from the thank-you page."),
             "max_length": _("This is longer than a withdrawal code."),
         }
+
+
+class PulseForm(SurveyForm):
+    """The staff wellbeing pulse: the instrument's questions only. No comment and no story: in a
+    small team free text would tell who wrote it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("comment", "story", "story_consent", "story_first_name"):
+            del self.fields[name]
+        self.helper.layout = Layout(
+            *(
+                Field(ITEM_PREFIX + item.id, template=RADIO_TEMPLATE)
+                for item in self.definition.items
+            ),
+            Submit("send", _("Send my answers"), css_class="btn-lg survey-send"),
+        )

@@ -21,6 +21,9 @@ from feedback.dimension_kinds import (
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Who answers an instrument: patients (kiosk, invitations, the dashboard) or staff (the
+# wellbeing pulse only). A staff instrument is never offered to patients, nor rolled up with them.
+AUDIENCES = ("patients", "staff")
 
 
 class InstrumentDefinitionError(ValueError):
@@ -96,6 +99,11 @@ class InstrumentDefinition:
     headline_dimension: str = ""
     # Languages whose texts are a draft translation awaiting review; the survey says so.
     draft_languages: tuple[str, ...] = ()
+    audience: str = "patients"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.audience == "staff"
 
     @property
     def mean_scored_dimensions(self) -> tuple[Dimension, ...]:
@@ -178,6 +186,10 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
                 problems.append(f"{where}: no text for language '{lang}'")
         return {k: v for k, v in obj.items() if isinstance(v, str)}
 
+    audience = raw.get("audience", "patients")
+    if audience not in AUDIENCES:
+        problems.append(f"audience: must be one of {', '.join(AUDIENCES)}, got {audience!r}")
+        audience = "patients"
     name = texts(raw.get("name"), "name")
     intro = (
         texts(raw.get("intro", {lang: "" for lang in languages}), "intro") if "intro" in raw else {}
@@ -341,6 +353,7 @@ def parse_definition(raw: Any) -> InstrumentDefinition:
         comment_max_length=comment_max_length,
         headline_dimension=headline,
         draft_languages=tuple(draft_languages),
+        audience=audience,
     )
 
 

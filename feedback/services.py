@@ -28,6 +28,7 @@ from feedback.models import (
     Instrument,
     Invitation,
     Provider,
+    PulseRound,
     Response,
     Testimonial,
 )
@@ -99,7 +100,11 @@ def instrument_slug_of(clinic: Clinic) -> str:
 
 
 def instrument_for_clinic(clinic: Clinic) -> Instrument:
-    return instrument_current(instrument_slug_of(clinic))
+    """The patients' instrument; a staff instrument is never one, whatever the slug says."""
+    instrument = instrument_current(instrument_slug_of(clinic))
+    if instrument_definition(instrument).is_staff:
+        raise Instrument.DoesNotExist(f"'{instrument.slug}' is a staff survey, not for patients")
+    return instrument
 
 
 def instrument_current(slug: str | None = None) -> Instrument:
@@ -166,6 +171,7 @@ def response_submit(
     testimonial_consent: str = Testimonial.Consent.PRIVATE,
     testimonial_first_name: str = "",
     testimonial_withdrawal_code: str = "",
+    pulse_round: PulseRound | None = None,
     now: dt.datetime | None = None,
 ) -> Response:
     """Store one response with its scores (and testimonial) in one transaction.
@@ -175,9 +181,15 @@ def response_submit(
     the loser gets InvitationUnavailable. The contact detail is erased in the same UPDATE.
     A testimonial is stored redacted (its withdrawal code, shown once to the patient, is hashed);
     a score that breaks one of the definition's follow-up rules opens a follow-up.
+    A staff pulse answer (``pulse_round``, see feedback.pulse) is stored the same way, with no
+    invitation, provider or testimonial, and never marks a patient rollup bucket.
     """
     now = now or timezone.now()
     definition = instrument_definition(instrument)
+    if definition.is_staff != (pulse_round is not None):
+        raise ValueError("a staff instrument is answered in a pulse round, and only there")
+    if pulse_round is not None and (invitation or provider or testimonial_text.strip()):
+        raise ValueError("a staff pulse response carries no invitation, provider or testimonial")
     problems = answers_problems(definition, answers)
     if len(comment) > definition.comment_max_length:
         problems["comment"] = f"longer than {definition.comment_max_length} characters"
@@ -207,6 +219,7 @@ def response_submit(
         local_date=clinic_local_date(clinic, now),
         answers=stored_answers,
         comment=comment.strip(),
+        pulse_round=pulse_round,
     )
     scores = DimensionScore.objects.bulk_create(
         dimension_scores_unsaved(response, score_response(definition, stored_answers))
@@ -224,6 +237,8 @@ def response_submit(
     )
     if response.comment or testimonial_text.strip():
         enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
+    if pulse_round is not None:
+        return response
     # Last (see rollup_buckets_mark_dirty). An invitation counts as answered on the day it was
     # sent, whose response rate changes too.
     stale_days = [response.local_date]

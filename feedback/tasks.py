@@ -7,7 +7,7 @@ task is safe to run twice: the services lock the row and check what was already 
 from celery import shared_task
 
 from compassion_portal.celery import TASK_RETRY
-from feedback import invitations, testimonials
+from feedback import invitations, pulse, testimonials
 
 
 @shared_task(name="feedback.tasks.invitation_send", **TASK_RETRY)
@@ -22,9 +22,11 @@ def invitation_reminders_send() -> int:
 
 @shared_task(name="feedback.tasks.invitation_contacts_erase", **TASK_RETRY)
 def invitation_contacts_erase() -> dict[str, int]:
-    """Erase finished contacts, then send what a broker outage left unsent."""
+    """Erase finished contacts (staff pulse ones too), then send what a broker outage left
+    unsent."""
     return {
         "erased": invitations.invitation_contacts_erase(),
+        "staff_erased": pulse.pulse_contacts_erase(),
         "sent": invitations.invitations_unsent_send(),
     }
 

@@ -2,7 +2,8 @@
 effect of one run. What each one guarantees, and how:
 
 - invitation-reminders: one reminder per invitation (reminder_sent_at, set under a row lock).
-- invitation-contacts-erase: erasing is an UPDATE of contacts not yet erased; its catch-up send
+- invitation-contacts-erase: erasing (patients' and staff pulse contacts) is an UPDATE of contacts
+  not yet erased; its catch-up send
   marks sent_at under the invitation's row lock, so a lost invitation is mailed once.
 - rollups-drain, rollups-reconcile: recompute the rollups from the stored scores, never add.
 - exports-expire: a file is deleted once (its name is emptied); a stuck job is failed once
@@ -70,14 +71,24 @@ def test_invitation_reminders_run_twice_acts_once(clinic_a, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-def test_invitation_contacts_erase_run_twice_acts_once(clinic_a, mailoutbox):
+def test_invitation_contacts_erase_run_twice_acts_once(clinic_a, instrument, mailoutbox):
+    from feedback.pulse import pulse_round_open, staff_invitations_create
+
+    today = timezone.localdate()
+    pulse_round = pulse_round_open(
+        clinic=clinic_a, opens_on=today, closes_on=today + dt.timedelta(days=7)
+    )
+    staff_invitations_create(pulse_round=pulse_round, emails=["ana@example.org"], send=False)
+    pulse_round.opens_on = today - dt.timedelta(days=30)
+    pulse_round.closes_on = today - dt.timedelta(days=3)  # closed: its addresses go
+    pulse_round.save()
     answered = invitation(clinic_a, "answered", days_ago=1, sent=True)
     Invitation.objects.filter(pk=answered.pk).update(used_at=timezone.now())
     lost = invitation(clinic_a, "lost", days_ago=0.1, sent=False)  # its send task was lost
     mailoutbox.clear()
     assert beat_twice("invitation-contacts-erase") == [
-        {"erased": 1, "sent": 1},
-        {"erased": 0, "sent": 0},
+        {"erased": 1, "staff_erased": 1, "sent": 1},
+        {"erased": 0, "staff_erased": 0, "sent": 0},
     ]
     assert [message.to for message in mailoutbox] == [["lost@example.com"]]
     assert Invitation.objects.get(pk=lost.pk).sent_at is not None

@@ -70,6 +70,8 @@ def response_columns(*, comments: bool) -> ResponseColumns:
     recommend: dict[str, None] = {}
     for raw in Instrument.objects.order_by("slug", "version").values_list("definition", flat=True):
         definition = parse_definition(raw)
+        if definition.is_staff:  # staff pulse answers are never exported with patients'
+            continue
         recommend_ids = {dimension.id for dimension in definition.recommend_dimensions}
         for dimension in definition.dimensions:
             if dimension.id not in recommend_ids:
@@ -80,7 +82,7 @@ def response_columns(*, comments: bool) -> ResponseColumns:
 
 
 def response_count(*, where: RollupFilter) -> int:
-    return Response.objects.filter(where.q()).count()
+    return Response.objects.filter(where.q(), pulse_round__isnull=True).count()
 
 
 class CommentRedactor:
@@ -117,7 +119,7 @@ def _orm_chunks(
     where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
     responses = (
-        Response.objects.filter(where.q())
+        Response.objects.filter(where.q(), pulse_round__isnull=True)
         .order_by("id")
         .values_list(
             "id",
@@ -222,7 +224,7 @@ def _comments_redacted(data: bytes, redactor: CommentRedactor) -> bytes:
 
 def _where_sql(where: RollupFilter) -> tuple[str, list]:
     """The WHERE clause the ORM writes for ``where`` on responses: one definition of the filter."""
-    query = Response.objects.filter(where.q()).query
+    query = Response.objects.filter(where.q(), pulse_round__isnull=True).query
     sql, params = query.get_compiler(connection=connection).compile(query.where)
     return sql, list(params)
 

@@ -49,6 +49,8 @@ def scoring_facts() -> ScoringFacts:
     tops: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for instrument in Instrument.objects.order_by("pk"):
         definition = instrument_definition(instrument)
+        if definition.is_staff:  # never in a patient rollup (see sources.PATIENT_RESPONSES)
+            continue
         nps.update(d.id for d in definition.recommend_dimensions)
         for item in definition.items:
             top = item.scale.min if item.reverse else item.scale.max

@@ -49,13 +49,23 @@ def range_q(
     return Q(**{f"{fields.clinic}__in": clinic_ids, f"{fields.date}__range": (since, until)})
 
 
+# Staff wellbeing pulse answers (feedback.pulse) share the Response table but are never
+# patients' answers: no patient rollup, and so no dashboard, reads them.
+PATIENT_RESPONSES = Q(pulse_round__isnull=True)
+PATIENT_SCORES = Q(response__pulse_round__isnull=True)
+
+
 @dataclass(frozen=True)
 class SourceRows:
-    """The raw rows a recompute reads: responses, their scores, and invitations."""
+    """The raw rows a recompute reads: patients' responses, their scores, and invitations."""
 
     responses: Q
     scores: Q
     invitations: Q
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "responses", self.responses & PATIENT_RESPONSES)
+        object.__setattr__(self, "scores", self.scores & PATIENT_SCORES)
 
     @classmethod
     def of_buckets(cls, buckets: Iterable[Bucket]) -> SourceRows:

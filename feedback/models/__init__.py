@@ -16,6 +16,7 @@ from feedback.models.places import (
     language_codes,
     validate_timezone,
 )
+from feedback.models.staff_pulse import PulseRound, StaffInvitation
 from feedback.models.surveys import (
     DimensionScore,
     DirtyBucket,
@@ -38,7 +39,9 @@ __all__ = [
     "Instrument",
     "Invitation",
     "Provider",
+    "PulseRound",
     "Response",
+    "StaffInvitation",
     "Testimonial",
     "Visit",
     "VisitType",

@@ -88,6 +88,11 @@ class Clinic(models.Model):
             raise ValidationError(
                 {"instrument_slug": _("No active survey has this slug. Load it first.")}
             )
+        staff = Instrument.objects.filter(slug=self.instrument_slug, definition__audience="staff")
+        if self.instrument_slug and staff.exists():
+            raise ValidationError(
+                {"instrument_slug": _("This is a staff survey; patients cannot be asked it.")}
+            )
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

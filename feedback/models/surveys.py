@@ -83,7 +83,7 @@ class Invitation(models.Model):
 
 
 class Response(models.Model):
-    """One patient's answers. Nothing in this row identifies the patient."""
+    """One patient's (or, with pulse_round, one staff member's) answers; nothing identifies them."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="responses")
@@ -97,6 +97,14 @@ class Response(models.Model):
     visit_type = models.CharField(max_length=32, choices=VisitType.choices, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, choices=language_choices)
+    # A staff wellbeing pulse answer (never a patient's): kept out of every patient rollup.
+    pulse_round = models.ForeignKey(
+        "feedback.PulseRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
     submitted_at = models.DateTimeField(default=django_timezone.now, db_index=True)
     # The day in the clinic's timezone: the bucket the response is aggregated into.
     local_date = models.DateField()

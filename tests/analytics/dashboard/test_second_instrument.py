@@ -1,8 +1,10 @@
-"""A second instrument, of another audience and with other dimension ids, goes through the same
-code as the patient survey: loading, scoring, rollups, dashboard and exports.
+"""A second instrument with other dimension ids goes through the same code as the patient
+survey: loading, scoring, rollups, dashboard and exports.
 
-The instrument is made up here (a staff pulse) and loaded with the ordinary loader; the expected
-numbers are worked out from the answers below with METHODS.md's formulas written out.
+The instrument is made up here (a "team pulse" a clinic asks as its survey; the shipped
+staff-pulse, of the staff audience, is kept out of patient surveys instead, see
+tests/feedback/test_staff_pulse.py) and loaded with the ordinary loader; the expected numbers
+are worked out from the answers below with METHODS.md's formulas written out.
 """
 
 import csv
@@ -35,7 +37,7 @@ AGREE = {
     }
 }
 PULSE = {
-    "slug": "staff-pulse",
+    "slug": "team-pulse",
     "version": 1,
     "name": {"en": "Staff pulse"},
     "languages": ["en"],
@@ -168,9 +170,7 @@ def _empty_cache():
 def pulse_clinic(instrument):
     """A clinic given the staff pulse (the patient survey is loaded too, and is the default)."""
     instrument_load(raw=PULSE)
-    return Clinic.objects.create(
-        name="Staff room", slug="staff-room", instrument_slug="staff-pulse"
-    )
+    return Clinic.objects.create(name="Staff room", slug="staff-room", instrument_slug="team-pulse")
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_a_clinic_given_the_pulse_is_asked_the_pulse_and_others_the_patient_surv
 
 def test_a_clinic_cannot_be_given_a_survey_that_is_not_loaded(pulse_clinic):
     pulse_clinic.full_clean()
-    pulse_clinic.instrument_slug = "staff-pulse-2"
+    pulse_clinic.instrument_slug = "team-pulse-2"
     with pytest.raises(ValidationError) as excinfo:
         pulse_clinic.full_clean()
     assert "instrument_slug" in excinfo.value.message_dict
@@ -278,7 +278,7 @@ def test_a_manager_of_clinics_with_different_surveys_sees_one_survey_at_a_time(
     assert 'id="id_instrument"' in first
     pulse = client.get(
         reverse("analytics:dashboard"),
-        {**PERIOD, "instrument": "staff-pulse", "dimension": "empathy"},
+        {**PERIOD, "instrument": "team-pulse", "dimension": "empathy"},
     ).content.decode()
     assert 'id="tile-wellbeing"' in pulse and 'id="tile-empathy"' not in pulse
     # Only the pulse's clinic is counted: 12 responses, not 13.
