@@ -21,10 +21,14 @@ from feedback.pulse import (
     pulse_round_by_shared_token,
     staff_invitation_by_token,
 )
-from feedback.ratelimit import client_address, kiosk_retry_after_seconds, kiosk_submission_allowed
 from feedback.services import AnswersInvalid, instrument_definition
 from feedback.texts import text_in
-from feedback.views import TOKEN_MAX_LENGTH, _language_use, _unreadable_field_names
+from feedback.views import (
+    TOKEN_MAX_LENGTH,
+    _language_use,
+    _unreadable_field_names,
+    kiosk_rate_limited,
+)
 
 
 def _closed(request: HttpRequest) -> HttpResponse:
@@ -104,13 +108,8 @@ def pulse_shared(request: HttpRequest, token: str) -> HttpResponse:
     if not pulse_round.is_open():
         _language_use(request)
         return _closed(request)
-    if request.method == "POST" and not kiosk_submission_allowed(
-        client_address=client_address(request)
-    ):
-        _language_use(request)
-        response = render(request, "feedback/rate_limited.html", status=429)
-        response["Retry-After"] = str(kiosk_retry_after_seconds())
-        return response
+    if request.method == "POST" and (refusal := kiosk_rate_limited(request)) is not None:
+        return refusal
     return _pulse_survey(request, pulse_round=pulse_round)
 
 

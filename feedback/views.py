@@ -69,6 +69,16 @@ def _link_unavailable(request: HttpRequest, invitation: Invitation) -> HttpRespo
     return render(request, "feedback/link_unavailable.html", {"reason": reason}, status=410)
 
 
+def kiosk_rate_limited(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this device has sent too many anonymous forms lately, else None."""
+    if kiosk_submission_allowed(client_address=client_address(request)):
+        return None
+    _language_use(request)
+    response = render(request, "feedback/rate_limited.html", status=429)
+    response["Retry-After"] = str(kiosk_retry_after_seconds())
+    return response
+
+
 def _unreadable_field_names(request: HttpRequest) -> list[str]:
     """Posted fields that were not UTF-8 (Django would have stored other letters or U+FFFD).
 
@@ -177,13 +187,8 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def survey_kiosk(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """The anonymous survey behind a clinic's QR code; no address or browser is stored."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    if request.method == "POST" and not kiosk_submission_allowed(
-        client_address=client_address(request)
-    ):
-        _language_use(request)
-        response = render(request, "feedback/rate_limited.html", status=429)
-        response["Retry-After"] = str(kiosk_retry_after_seconds())
-        return response
+    if request.method == "POST" and (refusal := kiosk_rate_limited(request)) is not None:
+        return refusal
     return _survey(request, clinic=clinic)
 
 
@@ -217,10 +222,8 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
     _language_use(request)
     if request.method == "POST":
-        if not kiosk_submission_allowed(client_address=client_address(request)):
-            response = render(request, "feedback/rate_limited.html", status=429)
-            response["Retry-After"] = str(kiosk_retry_after_seconds())
-            return response
+        if (refusal := kiosk_rate_limited(request)) is not None:
+            return refusal
         form = WithdrawalForm(request.POST)
         if form.is_valid():
             if testimonial_withdraw(code=form.cleaned_data["code"]) is not None:
