@@ -88,3 +88,7 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Registered in their own package's admin module.
+import analytics.interventions.admin  # noqa: E402, F401

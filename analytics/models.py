@@ -339,3 +339,7 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Models kept in their own package, registered here so Django finds them in the analytics app.
+from analytics.interventions.models import Intervention  # noqa: E402, F401

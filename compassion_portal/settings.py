@@ -305,6 +305,8 @@ MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 # groups are small enough that two answers could be told apart.
 STAFF_MIN_GROUP_SIZE = env_int("STAFF_MIN_GROUP_SIZE", 5, minimum=3)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
+# Days compared before and after an intervention (its own period left out).
+INTERVENTION_WINDOW_DAYS = env_int("INTERVENTION_WINDOW_DAYS", 90, minimum=7)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
 # for EXPORT_FILE_TTL_HOURS, outside any served folder, then deleted.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 20_000, minimum=0)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exports/", include("analytics.exports.urls")),
     path("staff/", include("feedback.staff_urls")),
     path("dashboard/comments/", include("analytics.comments.urls")),
+    path("interventions/", include("analytics.interventions.urls")),
     path("", include("analytics.urls")),
     path("", include("feedback.urls")),
 ]

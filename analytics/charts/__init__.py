@@ -16,7 +16,8 @@ from analytics.charts.funnel import (
     funnel_chart_for_means,
     funnel_curve_sizes,
 )
-from analytics.charts.trend import Intervention, TrendPeriod, trend_chart
+from analytics.charts.interventions import Intervention
+from analytics.charts.trend import TrendPeriod, trend_chart
 
 __all__ = [
     "Chart",

@@ -23,6 +23,11 @@ from analytics.charts.figure_style import (
     hidden_note,
     rounded,
 )
+from analytics.charts.interventions import (
+    Intervention,
+    intervention_column_add,
+    intervention_markers_add,
+)
 from analytics.charts.wording import gettext, gettext_noop, translated
 from analytics.stats import (
     MeanSummary,
@@ -31,7 +36,7 @@ from analytics.stats import (
     breakdown_suppression,
     mean_summary,
 )
-from analytics.stats.spc import Signal, XmrChart, xmr_chart
+from analytics.stats.spc import Signal, XmrChart, limits_split_index, xmr_chart
 
 SIGNAL_STYLE: dict[Signal, tuple[str, str, str]] = {
     Signal.BEYOND_LIMIT: (gettext_noop("Beyond a limit"), "diamond", VERMILLION),
@@ -60,24 +65,19 @@ class TrendPeriod:
     moments: Moments  # of 0-100 dimension scores, summed over the period's rollup rows
 
 
-@dataclass(frozen=True)
-class Intervention:
-    on: dt.date
-    label: str
-
-
 def trend_chart(
     *,
     title: str,
     periods: Sequence[TrendPeriod],
     min_group_size: int,
     interventions: Sequence[Intervention] = (),
-    rebase_at_interventions: bool = True,
+    limits_from: dt.date | None = None,
     period_title: str | None = None,
     value_title: str | None = None,
 ) -> Chart:
     """Periods in time order. Small periods are hidden, and so is the next-smallest one (the
-    periods add up to the headline figure); hidden periods are gaps in the control chart."""
+    periods add up to the headline figure); hidden periods are gaps in the control chart.
+    ``limits_from`` (a manager's choice, e.g. an intervention's start) splits the limits there."""
     period_title = period_title or gettext("Week starting")
     value_title = value_title or gettext(SCORE_AXIS_TITLE)
     hidden = breakdown_suppression(
@@ -89,8 +89,10 @@ def trend_chart(
         for index, period in enumerate(periods)
     ]
     values = [None if summary is None else summary.mean for summary in summaries]
-    rebase_at = _period_indices(periods, interventions) if rebase_at_interventions else []
-    chart = xmr_chart(values, rebase_at=rebase_at)
+    split = (
+        None if limits_from is None else limits_split_index([p.start for p in periods], limits_from)
+    )
+    chart = xmr_chart(values, rebase_at=[] if split is None else [split])
     x = [period.start.isoformat() for period in periods]
 
     figure = PlotlyFigure(
@@ -164,13 +166,11 @@ def trend_chart(
                 },
                 hovertemplate=f"{gettext(label)}<extra></extra>",
             )
-    for intervention in interventions:
-        when = intervention.on.isoformat()
-        figure.add_vline(x=when, line={"color": BLACK, "dash": "dot", "width": 1})
-        figure.add_annotation(
-            x=when, y=1, yref="paper", text=intervention.label, showarrow=False, xanchor="left"
-        )
-    return Chart(figure, _trend_table(periods, summaries, chart, hidden, min_group_size))
+    intervention_markers_add(figure, interventions)
+    table = _trend_table(periods, summaries, chart, hidden, min_group_size)
+    if interventions:
+        table = intervention_column_add(table, [p.start for p in periods], interventions)
+    return Chart(figure, table)
 
 
 def _trend_table(
@@ -199,15 +199,3 @@ def _trend_table(
             )
         )
     return DataTable(translated(TREND_COLUMNS), tuple(rows))
-
-
-def _period_indices(
-    periods: Sequence[TrendPeriod], interventions: Sequence[Intervention]
-) -> list[int]:
-    """An intervention rebases the chart at the first period starting on or after it."""
-    indices = []
-    for intervention in interventions:
-        later = [i for i, period in enumerate(periods) if period.start >= intervention.on]
-        if later:
-            indices.append(later[0])
-    return indices

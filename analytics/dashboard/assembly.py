@@ -22,6 +22,7 @@ from analytics.charts import (
     trend_chart,
 )
 from analytics.charts.recommend import recommend_classes_chart
+from analytics.dashboard.interventions import trend_interventions
 from analytics.dashboard.reads import DashboardReads, DimensionSums, dashboard_reads
 from analytics.dashboard.scope import DashboardScope
 from analytics.dashboard.tiles import (
@@ -166,6 +167,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         )
     )
     starts = period_starts(scope.since, scope.until, scope.granularity)
+    markers, limits_from = trend_interventions(scope)
     trends = []
     for d in scored:
         title = (
@@ -182,6 +184,8 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
             period_title=(
                 gettext("Week starting") if scope.granularity == "week" else gettext("Month")
             ),
+            interventions=markers,
+            limits_from=limits_from,
         )
         trends.append(ChartView.of(f"trend-{d.id}", title, chart))
     comparisons = [

@@ -28,6 +28,16 @@ class ProviderRef:
 
 
 @dataclass(frozen=True)
+class InterventionRef:
+    """An intervention a trend chart marks (in the scope, so the cache key follows edits)."""
+
+    id: int
+    on: dt.date
+    title: str
+    clinic_id: int
+
+
+@dataclass(frozen=True)
 class DashboardScope:
     """Everything the numbers depend on, and so everything the cache key holds.
 
@@ -44,6 +54,10 @@ class DashboardScope:
     ui_language: str = "en"
     min_group_size: int = 10
     low_reliability_n: int = 30
+    # The interventions of the clinics in view (see analytics.dashboard.interventions), and the
+    # one the manager chose to recalculate the trend limits from.
+    interventions: tuple[InterventionRef, ...] = ()
+    limits_from: int | None = None
 
     @property
     def since(self) -> dt.date:
@@ -96,6 +110,7 @@ def dashboard_scope(
     ui_language: str,
     min_group_size: int,
     low_reliability_n: int,
+    interventions: Sequence[InterventionRef] = (),
 ) -> DashboardScope:
     """The scope of a valid filter form. ``clinics`` and ``providers`` are what the user may see;
     a chosen provider narrows the view to its clinic."""
@@ -124,4 +139,6 @@ def dashboard_scope(
         ui_language=ui_language,
         min_group_size=min_group_size,
         low_reliability_n=low_reliability_n,
+        interventions=tuple(i for i in interventions if i.clinic_id in ids),
+        limits_from=cleaned.get("limits_from"),
     )

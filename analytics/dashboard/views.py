@@ -15,9 +15,15 @@ from django.views.decorators.http import require_GET
 from analytics.dashboard.assembly import Dashboard, dashboard_build
 from analytics.dashboard.cache import CACHE_SECONDS, dashboard_cached
 from analytics.dashboard.forms import DashboardFilterForm
+from analytics.dashboard.interventions import (
+    intervention_refs,
+    interventions_in_view,
+    limits_from_field_add,
+)
 from analytics.dashboard.plotly_locale import plotly_locale
 from analytics.dashboard.scope import DashboardScope, dashboard_scope
 from analytics.exports.csv_writer import csv_encoded, csv_header
+from analytics.interventions.selectors import interventions_for_trend
 from feedback.access import clinic_for_user, clinics_for_user, object_for_user
 from feedback.models import Instrument, Provider
 from feedback.services import instrument_current, instrument_definition, instrument_slug_of
@@ -45,6 +51,13 @@ def _instrument_choices(slugs: list[str]) -> list[tuple[str, str]]:
         .values_list("slug", "name")
     )
     return [(slug, names.get(slug, slug)) for slug in slugs]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,10 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
         dimension_default=definition.headline_dimension,
         instruments=_instrument_choices(slugs),
     )
+    refs = intervention_refs(
+        interventions_for_trend(clinic_ids=in_view, provider_id=_int_or_none(chosen_provider))
+    )
+    limits_from_field_add(form, refs)
     if not clinics or not form.is_valid():
         return _DashboardPage(form)
     scope = dashboard_scope(
@@ -97,6 +114,7 @@ def _dashboard_for(request: HttpRequest) -> _DashboardPage:
         ui_language=get_language() or "en",
         min_group_size=settings.MIN_GROUP_SIZE,
         low_reliability_n=settings.LOW_RELIABILITY_N,
+        interventions=refs,
     )
     key, built = dashboard_cached(
         scope,
@@ -119,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "fragment_seconds": CACHE_SECONDS if page.cache_key else 0,
         "query": request.GET.urlencode(),
         "plotly_locale": plotly_locale(),
+        "interventions": interventions_in_view(page.scope) if page.scope else [],
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -175,3 +176,11 @@ def _two_of_three(present: list[tuple[int, float]], centre: float, band: float) 
             if len(beyond) >= 2:
                 marked.update(beyond)
     return marked
+
+
+def limits_split_index(period_starts: Sequence[dt.date], on: dt.date) -> int | None:
+    """Where the limits split for a change on ``on``: the first period starting on or after it
+    (the period the change fell in still belongs to the old process). None when no period does,
+    or when the first one does (nothing before it to split from)."""
+    index = next((k for k, start in enumerate(period_starts) if start >= on), None)
+    return None if index in (None, 0) else index

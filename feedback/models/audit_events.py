@@ -35,6 +35,9 @@ class AuditEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset by e-mail link")
         # Another clinic's object asked for: answered with the same 404 as a missing one.
         ACCESS_REFUSED = "access_refused", _("Access refused")
+        INTERVENTION_CREATE = "intervention_create", _("Intervention recorded")
+        INTERVENTION_EDIT = "intervention_edit", _("Intervention edited")
+        INTERVENTION_DELETE = "intervention_delete", _("Intervention deleted")
 
     created_at = models.DateTimeField(default=django_timezone.now, editable=False, db_index=True)
     # Null for actions by a patient or by the system.

@@ -93,28 +93,42 @@ def test_a_small_week_and_its_complement_are_gaps_in_the_trend_and_the_table():
     assert "80.0" not in text and "75.0" not in text  # the hidden weeks' means
 
 
-def test_an_intervention_draws_a_marker_and_rebases_the_centre():
+def test_an_intervention_draws_a_labelled_marker_and_a_table_column_without_splitting_limits():
     periods = weeks([[50] * 10, [52] * 10] * 3 + [[70] * 10, [72] * 10] * 3)
-    on = MONDAY + dt.timedelta(weeks=6)
+    on = MONDAY + dt.timedelta(weeks=6, days=2)
     chart = trend_chart(
         title="Time",
         periods=periods,
         min_group_size=10,
         interventions=[Intervention(on, "New rota")],
     )
-    assert trace(chart, "Centre")["y"] == [51.0] * 6 + [71.0] * 6
     layout = chart.figure_json()["layout"]
     assert [shape["x0"] for shape in layout["shapes"]] == [on.isoformat()]
     assert [note["text"] for note in layout["annotations"]] == ["New rota"]
-    assert traces(chart, "Beyond a limit") == []
-    plain = trend_chart(
+    assert chart.table.columns[-1] == "Interventions"
+    # Wednesday of week 7 is listed on week 7's row (index 6), nowhere else.
+    assert [row[-1] for row in chart.table.rows] == [""] * 6 + [f"New rota ({on})"] + [""] * 5
+    # Unless asked, one baseline: the later level is beyond the limits (6 points).
+    assert len(trace(chart, "Beyond a limit")["x"]) == 6
+
+
+def test_limits_recalculated_from_an_intervention_split_at_the_next_period():
+    periods = weeks([[50] * 10, [52] * 10] * 3 + [[70] * 10, [72] * 10] * 3)
+    # A Wednesday: its week still belongs to the old process, the split is the next Monday.
+    on = MONDAY + dt.timedelta(weeks=5, days=2)
+    chart = trend_chart(
         title="Time",
         periods=periods,
         min_group_size=10,
         interventions=[Intervention(on, "New rota")],
-        rebase_at_interventions=False,
+        limits_from=on,
     )
-    assert len(trace(plain, "Beyond a limit")["x"]) == 6
+    # Hand calculation: weeks 1-6 are 50, 52, 50, 52, 50, 52: centre 51, mean moving range 2,
+    # limits 51 -/+ 2.66 * 2 = 45.68 and 56.32; weeks 7-12 the same around 71.
+    assert trace(chart, "Centre")["y"] == [51.0] * 6 + [71.0] * 6
+    assert trace(chart, "Upper limit")["y"][5] == pytest.approx(56.32)
+    assert trace(chart, "Lower limit")["y"][6] == pytest.approx(65.68)
+    assert traces(chart, "Beyond a limit") == []
 
 
 def test_trend_figure_is_plain_json_with_a_0_to_100_axis_and_titles():
