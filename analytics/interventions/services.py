@@ -91,7 +91,8 @@ def intervention_update(
     The audit row keeps the details before and after."""
     providers = _providers_checked(intervention.clinic, providers)
     _dates_checked(start_date, end_date)
-    before = _audit_details(intervention)
+    # From the database: a model form has already copied the new values onto the instance.
+    before = _audit_details(Intervention.objects.get(pk=intervention.pk))
     intervention.title, intervention.kind, intervention.note = title, kind, note
     intervention.start_date, intervention.end_date = start_date, end_date
     intervention.save(update_fields=["title", "kind", "note", "start_date", "end_date"])
