@@ -13,6 +13,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
@@ -68,6 +69,7 @@ class DemoSummary:
     responses: int = 0
     comments: int = 0
     testimonials: int = 0
+    interventions: int = 0
     buckets: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
@@ -293,6 +295,30 @@ def _store(rows: _Rows) -> tuple[list[Response], list[Testimonial]]:
     return responses, testimonials
 
 
+def _interventions_record(
+    clinics: dict[str, Clinic], providers: dict[str, Provider], today: dt.date
+) -> int:
+    """Each clinic's intervention, dated as the answers' change. The model is analytics' (by
+    name: feedback never imports analytics); no audit row, as nobody recorded it."""
+    intervention_model = apps.get_model("analytics", "Intervention")
+    count = 0
+    for plan in CLINICS:
+        planned = plan.intervention
+        if planned is None:
+            continue
+        intervention = intervention_model.objects.create(
+            clinic=clinics[plan.slug],
+            title=planned.title,
+            kind=planned.kind,
+            start_date=planned.start(today),
+            end_date=planned.end(today) if planned.length_days > 1 else None,
+            note=planned.note,
+        )
+        intervention.providers.set([providers[name] for name in planned.providers])
+        count += 1
+    return count
+
+
 @transaction.atomic
 def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     """Create the demo clinics, providers, users and ``responses`` responses before ``today``.
@@ -325,6 +351,7 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         providers=providers,
     )
     stored, testimonials = _store(rows)
+    interventions = _interventions_record(clinics, providers, today)
     buckets = sorted(
         {(response.clinic_id, response.local_date) for response in stored}
         | {(i.visit.clinic_id, i.sent_local_date) for i in rows.invitations if i.sent_local_date}
@@ -347,6 +374,7 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         responses=len(stored),
         comments=sum(1 for response in stored if response.comment),
         testimonials=len(testimonials),
+        interventions=interventions,
         buckets=len(buckets),
         seconds=time.monotonic() - started,
         logins=logins,

@@ -2,7 +2,9 @@
 
 The effects are what a manager should be able to find on the dashboard: Dr. Chen's patients feel
 rushed, Dr. Hale scores low on empathy, Dr. Novak low on respect, Mondays and winter are busier,
-and Prairie Creek improves after a compassionate-care training programme 150 days ago.
+and each clinic improves after its recorded intervention: Prairie Creek's empathy after an active
+listening workshop 75 days ago, Harbor Point's communication after protecting time for questions
+60 days ago, and Dr. Novak's respect after coaching 55 days ago (his colleagues are the comparison).
 """
 
 from __future__ import annotations
@@ -47,6 +49,29 @@ class ProviderPlan:
 
 
 @dataclass(frozen=True)
+class DemoIntervention:
+    """An intervention the seed records, and the change in answers that follows it."""
+
+    title: str
+    kind: str  # an analytics Intervention.Kind value (feedback does not import analytics)
+    days_ago: int  # its first day, counted back from the seed day
+    effect: dict[str, float]  # per dimension, on the 1-5 scale, from the day after it ends
+    length_days: int = 1
+    providers: tuple[str, ...] = ()  # display names; none: the whole clinic
+    note: str = ""
+
+    def start(self, today: dt.date) -> dt.date:
+        return today - dt.timedelta(days=self.days_ago)
+
+    def end(self, today: dt.date) -> dt.date:
+        return self.start(today) + dt.timedelta(days=self.length_days - 1)
+
+    def applies(self, *, visit_day: dt.date, today: dt.date, provider: str | None) -> bool:
+        covered = not self.providers or provider in self.providers
+        return covered and visit_day > self.end(today)
+
+
+@dataclass(frozen=True)
 class ClinicPlan:
     name: str
     slug: str
@@ -56,8 +81,7 @@ class ClinicPlan:
     channel_mix: dict[str, float]
     base: float
     providers: tuple[ProviderPlan, ...]
-    # (days before today, effect per dimension) for a change that starts on that day.
-    improvement: tuple[int, dict[str, float]] | None = None
+    intervention: DemoIntervention | None = None
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -77,11 +101,18 @@ CLINICS = (
         providers=(
             ProviderPlan("Dr. Sarah Whitfield", P.PHYSICIAN, 1.3, {"empathy": 0.4, "trust": 0.2}),
             ProviderPlan(
-                "Dr. Michael Chen", P.PHYSICIAN, 1.4, {"time": -0.6, "communication": -0.25}
+                "Dr. Michael Chen", P.PHYSICIAN, 1.4, {"time": -0.8, "communication": -0.25}
             ),
             ProviderPlan("Lauren Brooks, NP", P.NURSE_PRACTITIONER, 1.0, {"communication": 0.15}),
             ProviderPlan("James O'Neill, RN", P.NURSE, 0.7),
             ProviderPlan("Dr. Aisha Rahman", P.PHYSICIAN, 1.1, {"respect": 0.25}),
+        ),
+        intervention=DemoIntervention(
+            "Protected time for questions",
+            "process_change",
+            days_ago=60,
+            effect={"communication": 0.5, "trust": 0.2},
+            note="Five minutes at the end of every visit kept free for the patient's questions.",
         ),
     ),
     ClinicPlan(
@@ -99,7 +130,14 @@ CLINICS = (
             ProviderPlan("Megan Ruiz, RN", P.NURSE, 0.8),
             ProviderPlan("Tom Becker, LCSW", P.THERAPIST, 0.6, {"empathy": 0.45, "time": 0.35}),
         ),
-        improvement=(150, {"empathy": 0.5, "communication": 0.35, "time": 0.45, "trust": 0.25}),
+        intervention=DemoIntervention(
+            "Active listening workshop",
+            "training",
+            days_ago=75,
+            length_days=2,
+            effect={"empathy": 0.5, "communication": 0.35, "time": 0.45, "trust": 0.25},
+            note="Two half-days for every clinician: listening without interrupting.",
+        ),
     ),
     ClinicPlan(
         name="Mesa Verde Community Health",
@@ -118,6 +156,14 @@ CLINICS = (
             ),
             ProviderPlan("Ana Jiménez, RN", P.NURSE, 0.7, {"empathy": 0.15}),
             ProviderPlan("Marcus Green, PA-C", P.PHYSICIAN_ASSISTANT, 0.6, {"time": 0.2}),
+        ),
+        intervention=DemoIntervention(
+            "Respect coaching",
+            "coaching",
+            days_ago=55,
+            effect={"respect": 0.8, "communication": 0.4},
+            providers=("Dr. Peter Novak",),
+            note="Four coaching sessions after patients' comments about feeling dismissed.",
         ),
     ),
 )
@@ -141,8 +187,10 @@ def dimension_levels(
         VISIT_TYPE_EFFECT.get(visit_type, {}),
         WINTER_EFFECT if visit_day.month in (12, 1, 2) else {},
     ]
-    if plan.improvement and (today - visit_day).days < plan.improvement[0]:
-        effects.append(plan.improvement[1])
+    if plan.intervention and plan.intervention.applies(
+        visit_day=visit_day, today=today, provider=provider.display_name if provider else None
+    ):
+        effects.append(plan.intervention.effect)
     return {
         dimension: 4.05 + plan.base + halo + sum(effect.get(dimension, 0.0) for effect in effects)
         for dimension in LIKERT_DIMENSIONS

@@ -242,12 +242,41 @@ def test_five_thousand_responses_are_seeded_and_show_the_demo_stories():
         for provider in Provider.objects.all()
     }
     assert min(by_provider, key=by_provider.get) == "Dr. Michael Chen"
-    # Prairie Creek's empathy rises after its training programme, 150 days before the seed day.
+    # Prairie Creek's empathy rises after its active listening workshop, 75 days before the
+    # seed day (two days long, so from 73 days before it).
     prairie = Clinic.objects.get(slug="prairie-creek")
-    cut = Response.objects.latest("submitted_at").local_date - dt.timedelta(days=148)
+    cut = Response.objects.latest("submitted_at").local_date - dt.timedelta(days=73)
     before = mean("empathy", response__clinic=prairie, response__local_date__lt=cut)
     after = mean("empathy", response__clinic=prairie, response__local_date__gte=cut)
     assert after - before > 5
+
+    # Each clinic has one recorded intervention, and its effect shows in the rollups.
+    from analytics.interventions.models import Intervention
+    from analytics.interventions.selectors import intervention_effects
+    from analytics.rollups.services import dirty_buckets_drain
+
+    dirty_buckets_drain()
+    assert Intervention.objects.count() == Clinic.objects.count() == 3
+    effects = intervention_effects(
+        clinic_ids=list(Clinic.objects.values_list("pk", flat=True)),
+        period_start=dt.date(2000, 1, 1),
+        period_end=dt.date(2100, 1, 1),
+    )
+    shown = {
+        effect.title: {row.dimension: row.covered.difference for row in effect.dimensions}
+        for effect in effects
+    }
+    # The dimension each one aimed at rose, with a 95% interval above zero.
+    for title, dimension in (
+        ("Active listening workshop", "empathy"),
+        ("Protected time for questions", "communication"),
+        ("Respect coaching", "respect"),
+    ):
+        assert shown[title][dimension].lower > 0, (title, shown[title][dimension])
+    coaching = next(effect for effect in effects if effect.title == "Respect coaching")
+    assert coaching.provider_names == ("Dr. Peter Novak",)
+    respect = next(row for row in coaching.dimensions if row.dimension == "respect")
+    assert respect.comparison is not None and respect.difference_in_differences > 0
 
 
 def test_the_seeded_days_are_aggregated_once_the_seed_commits(

@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 f"{summary.providers} providers, {summary.responses:,} responses "
                 f"({summary.comments:,} with comments, "
                 f"{summary.testimonials} pending testimonials), "
+                f"{summary.interventions} interventions, "
                 f"{summary.invitations:,} invitations ({rate:.0%} answered), "
                 f"{summary.buckets:,} clinic-days marked for aggregation."
             )
