@@ -59,6 +59,14 @@ class InterventionForm(forms.ModelForm):
             else (lambda p: p.display_name)
         )
         self.fields["providers"].help_text = _("Only when it covers chosen providers.")
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
 
     def clean(self):
         cleaned = super().clean()
