@@ -40,6 +40,14 @@ def _finished_job(user, clinic):
     return export_job_run(job_id=str(export_job_request(user=user, export=export).pk))
 
 
+def _intervention(clinic):
+    from analytics.interventions.models import Intervention
+
+    return Intervention.objects.create(
+        clinic=clinic, title="Workshop", kind="training", start_date=clinic.created_at.date()
+    )
+
+
 STAFF_PAGES = [
     ("dashboard", lambda p, job: reverse("analytics:dashboard") + "?period=365d"),
     (
@@ -55,6 +63,11 @@ STAFF_PAGES = [
     ("follow-ups", lambda p, job: reverse("staff:follow_ups")),
     ("provider kudos", lambda p, job: reverse("staff:provider_kudos", args=[p["provider"].pk])),
     ("exports", lambda p, job: reverse("exports:start")),
+    ("interventions", lambda p, job: reverse("interventions:list")),
+    (
+        "intervention effect",
+        lambda p, job: reverse("interventions:detail", args=[_intervention(p["clinic"]).pk]),
+    ),
     ("export job", lambda p, job: reverse("exports:job", args=[job.pk])),
     ("export job status", lambda p, job: reverse("exports:status", args=[job.pk])),
     ("export download", lambda p, job: reverse("exports:download", args=[job.pk])),
