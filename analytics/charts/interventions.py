@@ -19,7 +19,13 @@ INTERVENTION_COLOUR = BLACK
 @dataclass(frozen=True)
 class Intervention:
     on: dt.date  # first day
-    label: str
+    label: str  # its title, shown along the marker
+    where: str = ""  # e.g. the clinic, with several in view: in the hover text and the table
+
+    def described(self) -> str:
+        """Title, place and date, for the hover text and the data table."""
+        when = self.on.isoformat()
+        return f"{self.label} ({self.where}, {when})" if self.where else f"{self.label} ({when})"
 
 
 def short_label(label: str, *, limit: int = LABEL_MAX_CHARS) -> str:
@@ -45,7 +51,7 @@ def intervention_markers_add(figure: PlotlyFigure, interventions: Sequence[Inter
             xref="x",
             yref="paper",
             text=short_label(intervention.label),
-            hovertext=f"{intervention.label} ({when})",
+            hovertext=intervention.described(),
             showarrow=False,
             textangle=-90,
             xanchor="right",
@@ -64,7 +70,7 @@ def intervention_column_add(
     for intervention in sorted(interventions, key=lambda i: i.on):
         rows = [k for k, start in enumerate(period_starts) if start <= intervention.on]
         if rows:
-            by_row[rows[-1]].append(f"{intervention.label} ({intervention.on.isoformat()})")
+            by_row[rows[-1]].append(intervention.described())
     return DataTable(
         (*table.columns, gettext("Interventions")),
         tuple((*row, "; ".join(found)) for row, found in zip(table.rows, by_row, strict=True)),

@@ -39,13 +39,10 @@ def limits_from_field_add(form: forms.Form, refs: Sequence[InterventionRef]) -> 
 
 def trend_interventions(scope: DashboardScope) -> tuple[list[Intervention], dt.date | None]:
     """The markers of the trend charts (interventions starting in the period; with several
-    clinics in view each label names its clinic) and the date the limits split at, if any."""
+    clinics in view the hover text and table name the clinic) and where the limits split."""
     several = len(scope.clinics) > 1
     markers = [
-        Intervention(
-            ref.on,
-            f"{ref.title} ({scope.clinic_name(ref.clinic_id)})" if several else ref.title,
-        )
+        Intervention(ref.on, ref.title, scope.clinic_name(ref.clinic_id) if several else "")
         for ref in scope.interventions
         if scope.since <= ref.on <= scope.until
     ]

@@ -112,6 +112,21 @@ def test_an_intervention_draws_a_labelled_marker_and_a_table_column_without_spli
     assert len(trace(chart, "Beyond a limit")["x"]) == 6
 
 
+def test_a_long_title_is_shortened_on_the_chart_but_whole_with_its_clinic_in_the_table():
+    periods = weeks([[50] * 10] * 4)
+    title = "Compassionate communication programme for all staff"
+    chart = trend_chart(
+        title="Time",
+        periods=periods,
+        min_group_size=10,
+        interventions=[Intervention(MONDAY, title, "Riverside")],
+    )
+    (note,) = chart.figure_json()["layout"]["annotations"]
+    assert note["text"] == "Compassionate communication…" and len(note["text"]) == 28
+    assert note["hovertext"] == f"{title} (Riverside, {MONDAY})"
+    assert chart.table.rows[0][-1] == f"{title} (Riverside, {MONDAY})"
+
+
 def test_limits_recalculated_from_an_intervention_split_at_the_next_period():
     periods = weeks([[50] * 10, [52] * 10] * 3 + [[70] * 10, [72] * 10] * 3)
     # A Wednesday: its week still belongs to the old process, the split is the next Monday.
