@@ -261,3 +261,20 @@ def test_no_report_email_without_opting_in(manager_a, clinic_a, two_months):
     manager_a.email = "manager.a@clinic.example"
     manager_a.save()
     assert monthly_reports_send(now=dt.datetime(2026, 11, 1, 7, 30, tzinfo=dt.UTC)) == 0
+
+
+def test_the_report_page_and_email_speak_spanish(client, manager_a, clinic_a, two_months):
+    client.force_login(manager_a)
+    page = client.get(
+        reverse("reports:clinic", args=[clinic_a.pk, 2026, 10]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = page.content.decode()
+    assert "Puntuaciones principales" in html and "Nada registrado." in html
+    assert "85,0" in html  # the decimal comma
+    manager_a.email = "manager.a@clinic.example"
+    manager_a.save()
+    StaffMailPreference.objects.create(user=manager_a, monthly_report=True, language="es")
+    monthly_reports_send(now=dt.datetime(2026, 11, 1, 7, 30, tzinfo=dt.UTC))
+    [message] = mail.outbox
+    assert message.subject == "Informe para la dirección de octubre 2026"
+    assert "cambio de +10,0 respecto al mes anterior" in message.body
