@@ -2,8 +2,10 @@
 wants them, in their language, with a link to the very chart that signalled."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -188,3 +190,20 @@ def test_the_manager_of_another_clinic_is_not_told(instrument, clinic_a, clinic_
     empathy_weeks(clinic_a, [*steady, 50.0], last_monday=LAST_WEEK)
     assert trend_alerts_run(now=NOW) == 0
     assert TrendAlert.objects.get().recipients == 0
+
+
+def test_the_alert_link_opens_the_chart_that_signalled(client, instrument, clinic_a, managers_a):
+    steady = [70.0 if k % 2 == 0 else 72.0 for k in range(ALERT_WINDOW_WEEKS + 1)]
+    empathy_weeks(clinic_a, [*steady, 50.0], last_monday=LAST_WEEK)
+    trend_alerts_run(now=NOW)
+    [link] = [line for line in mail.outbox[0].body.splitlines() if "/dashboard/?" in line]
+    client.force_login(managers_a[0])
+    page = client.get(link.removeprefix(settings.SITE_URL))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="title-trend-empathy"' in html
+    # The chart's data table holds the 13 weeks judged, the last one at 50.
+    assert "2026-08-24" in html and "2026-11-16" in html and "2026-08-17" not in html
+    # ...and the dashboard marks the same signal on the same week as the alert.
+    [row] = re.findall(r'<tr><th scope="row">2026-11-16</th>.*?</tr>', html)
+    assert "<td>10</td><td>50.0</td>" in row and "Beyond a limit" in row
