@@ -42,7 +42,7 @@ class StaffMailPreference(models.Model):
         choices=staff_language_choices,
         default="en",
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("staff e-mail preference")

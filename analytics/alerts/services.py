@@ -193,7 +193,7 @@ def alert_chart_url(alert: TrendAlert) -> str:
     anchor = (
         "title-recommend"
         if alert.kind == TrendAlert.Kind.DETRACTOR_SHARE
-        else (f"title-trend-{alert.dimension}")
+        else f"title-trend-{alert.dimension}"
     )
     return f"{settings.SITE_URL}{reverse('analytics:dashboard')}?{query}#{anchor}"
 

@@ -289,3 +289,18 @@ def test_the_report_page_reads_a_fixed_handful_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("reports:clinic", args=[clinic_a.pk, 2026, 10]))
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("model", ["staffmailpreference", "trendalert", "monthlyreportdelivery"])
+def test_the_admin_lists_preferences_signals_and_report_deliveries(admin_client, model):
+    assert admin_client.get(reverse(f"admin:analytics_{model}_changelist")).status_code == 200
+
+
+def test_an_admin_turns_a_managers_alerts_off_in_the_admin(admin_client, manager_a):
+    page = admin_client.post(
+        reverse("admin:analytics_staffmailpreference_add"),
+        {"user": manager_a.pk, "monthly_report": "on", "language": "en"},
+    )
+    assert page.status_code == 302
+    saved = StaffMailPreference.objects.get(user=manager_a)
+    assert (saved.signal_alerts, saved.monthly_report) == (False, True)
