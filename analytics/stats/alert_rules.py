@@ -5,7 +5,7 @@ Pure (no Django): the alert service reads weekly sums from the rollups and asks 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from analytics.stats.spc import Signal, XmrPoint, xmr_chart
 from analytics.stats.summaries import Moments, Recommendation, mean_summary
@@ -25,7 +25,11 @@ def weekly_means(weeks: Sequence[Moments], *, min_group_size: int) -> list[float
 
 
 def spc_signals_new_at_last_week(
-    weeks: Sequence[Moments], *, window: int, min_group_size: int
+    weeks: Sequence[Moments],
+    *,
+    window: int,
+    min_group_size: int,
+    rebase_at: Iterable[int] = (),
 ) -> frozenset[Signal]:
     """Signals that first appear on the last of ``weeks`` (``window`` + 1 weeks, oldest first).
 
@@ -33,13 +37,27 @@ def spc_signals_new_at_last_week(
     a limit is always new. A shift, trend or 2-of-3 is new only if the week before did not carry
     it on last week's chart (the window one week earlier): such a run marks every point in it
     once it is long enough, and goes on for weeks, but is one signal, so one e-mail.
+
+    ``rebase_at``: indices into ``weeks`` where a known change (an intervention) starts new
+    limits, as the dashboard's chart splits there.
     """
     if len(weeks) != window + 1:
         raise ValueError(f"expected {window + 1} weeks, got {len(weeks)}")
-    current = _last_present(weeks[1:], min_group_size=min_group_size, must_be_last=True)
+    splits = sorted(set(rebase_at))
+    current = _last_present(
+        weeks[1:],
+        min_group_size=min_group_size,
+        must_be_last=True,
+        rebase_at=[index - 1 for index in splits if index >= 1],
+    )
     if current is None:
         return frozenset()
-    before = _last_present(weeks[:-1], min_group_size=min_group_size, must_be_last=False)
+    before = _last_present(
+        weeks[:-1],
+        min_group_size=min_group_size,
+        must_be_last=False,
+        rebase_at=[index for index in splits if index < window],
+    )
     carried = before.signals if before is not None else frozenset()
     return frozenset(
         signal
@@ -49,9 +67,9 @@ def spc_signals_new_at_last_week(
 
 
 def _last_present(
-    weeks: Sequence[Moments], *, min_group_size: int, must_be_last: bool
+    weeks: Sequence[Moments], *, min_group_size: int, must_be_last: bool, rebase_at: list[int]
 ) -> XmrPoint | None:
-    chart = xmr_chart(weekly_means(weeks, min_group_size=min_group_size))
+    chart = xmr_chart(weekly_means(weeks, min_group_size=min_group_size), rebase_at=rebase_at)
     present = [point for point in chart.points if point.value is not None]
     if not present or (must_be_last and present[-1].index != len(weeks) - 1):
         return None

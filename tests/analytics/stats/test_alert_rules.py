@@ -47,6 +47,18 @@ def test_a_shift_is_new_the_week_it_reaches_seven_points_and_not_the_week_after(
     assert Signal.SHIFT not in later
 
 
+def test_a_shift_after_a_known_change_is_no_signal_once_the_chart_is_rebased_there():
+    low = [62, 60, 62, 60, 62, 60, 62]
+    high = [80, 81, 80, 81, 80, 81, 80]
+    values = [week(v) for v in [*low, *high]]
+    # The step at week 7 is an intervention: the limits start again there, so the higher
+    # level is the new normal, not a shift (and no point is beyond its own segment's limits).
+    assert (
+        spc_signals_new_at_last_week(values, window=WINDOW, min_group_size=10, rebase_at=[7])
+        == frozenset()
+    )
+
+
 def test_a_small_last_week_is_never_judged():
     steady = [week(70 if k % 2 == 0 else 72) for k in range(WINDOW)]
     assert (
