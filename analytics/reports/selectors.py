@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q
@@ -26,6 +26,7 @@ from analytics.stats import (
     mean_summary,
     nps_summary,
 )
+from analytics.stats.mean_change import mean_change
 from feedback.instrument_definition import InstrumentDefinition
 from feedback.models import Clinic, FollowUp, Testimonial
 from feedback.testimonials import PUBLIC_CONSENTS
@@ -47,6 +48,9 @@ class ReportFigure:
     previous: float | None  # last month's value, None when hidden
     change: float | None  # value - previous, only when both are shown
     is_nps: bool = False
+    # The change's Welch 95% interval (means only; None for NPS or when not computable).
+    change_lower: float | None = None
+    change_upper: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,15 +113,19 @@ def report_figures(
     figures = []
     for dimension in definition.mean_scored_dimensions:
         now_row, then_row = current.get(dimension.id, empty), previous.get(dimension.id, empty)
-        shown = _shown_mean(
-            Moments(now_row["n"], now_row["score_sum"], now_row["score_sumsq"]), min_group_size
+        now = Moments(now_row["n"], now_row["score_sum"], now_row["score_sumsq"])
+        then = Moments(then_row["n"], then_row["score_sum"], then_row["score_sumsq"])
+        figure = _figure(
+            dimension.id,
+            text_in(dimension.label, language),
+            now_row["n"],
+            _shown_mean(now, min_group_size),
+            _shown_mean(then, min_group_size),
         )
-        before = _shown_mean(
-            Moments(then_row["n"], then_row["score_sum"], then_row["score_sumsq"]), min_group_size
-        )
-        figures.append(
-            _figure(dimension.id, text_in(dimension.label, language), now_row["n"], shown, before)
-        )
+        change = mean_change(then, now) if figure.change is not None else None
+        if change is not None:
+            figure = replace(figure, change_lower=change.lower, change_upper=change.upper)
+        figures.append(figure)
     for dimension in definition.recommend_dimensions:
         now_row, then_row = current.get(dimension.id, empty), previous.get(dimension.id, empty)
         shown = _shown_nps(

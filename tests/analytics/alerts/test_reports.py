@@ -80,11 +80,17 @@ def test_report_numbers_match_a_hand_calculation(clinic_a, two_months):
         pytest.approx(94.2353, abs=1e-3),
     )
     assert empathy.previous == pytest.approx(75.0) and empathy.change == pytest.approx(10.0)
+    # Welch: September has no spread, so se = 4.0825 and df = 9 as above: 10 -/+ 9.2353.
+    assert (empathy.change_lower, empathy.change_upper) == (
+        pytest.approx(0.7647, abs=1e-3),
+        pytest.approx(19.2353, abs=1e-3),
+    )
     nps = figure(report, "nps-recommend")
     # October: 6 promoters and 2 detractors of 10 (the two 7s are passives):
     # NPS = 100 * (6 - 2) / 10 = 40; September all 9 -> 100; change -60.
     assert nps.value == pytest.approx(40.0) and nps.previous == pytest.approx(100.0)
     assert nps.change == pytest.approx(-60.0)
+    assert (nps.change_lower, nps.change_upper) == (None, None)
 
 
 def test_a_month_with_fewer_than_the_minimum_shows_no_figure_and_no_change(
@@ -178,6 +184,7 @@ def test_the_report_page_shows_the_numbers_and_prints_without_navigation(
     assert page.status_code == 200
     html = page.content.decode()
     assert "85.0" in html and "75.8 – 94.2" in html and "+10.0" in html and "-60.0" in html
+    assert "0.8 – 19.2" in html  # the change's Welch interval
     assert 'class="report-no-print"' in html and "css/report.css" in html
     assert "None recorded." in html  # interventions and staff wellbeing, until wired
 
@@ -248,7 +255,10 @@ def test_the_report_email_goes_once_per_user_and_month(opted_in, clinic_a, two_m
     [message] = mail.outbox
     assert message.to == ["manager.a@clinic.example"]
     assert message.subject == "Leadership report for October 2026"
-    assert "Empathy: 85.0 (95% CI 75.8 to 94.2), change +10.0 from the month before" in message.body
+    assert (
+        "Empathy: 85.0 (95% CI 75.8 to 94.2), change +10.0 from the month before "
+        "(95% CI 0.8 to 19.2)"
+    ) in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "85.0" in html
     assert f"/reports/clinic/{clinic_a.pk}/2026/10/" in message.body
