@@ -341,5 +341,12 @@ class ExportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
+# Alert and report e-mail models live with their code; imported here so Django finds them.
+from analytics.alerts.models import (  # noqa: E402, F401
+    MonthlyReportDelivery,
+    StaffMailPreference,
+    TrendAlert,
+)
+
 # Models kept in their own package, registered here so Django finds them in the analytics app.
 from analytics.interventions.models import Intervention  # noqa: E402, F401

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0009_export_job_resend"),
+        ("analytics", "0010_alerts_and_monthly_reports"),
         ("feedback", "0011_audit_intervention_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
