@@ -240,3 +240,38 @@ def test_the_admin_shows_a_staff_manager_only_their_clinics_and_audits_changes(
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action=AuditEvent.Action.INTERVENTION_EDIT).get()
     assert (event.actor, event.target) == (staff, f"intervention:{other.pk}")
+
+
+def test_the_effect_summary_for_the_report_states_each_difference_or_a_dash(
+    instrument, clinic_a, manager_a
+):
+    from django.template.loader import render_to_string
+
+    from analytics.interventions.selectors import intervention_effects
+
+    answered(instrument, clinic_a, [3] * 5 + [4] * 5, day=dt.date(2026, 2, 20))
+    answered(instrument, clinic_a, [4] * 5 + [5] * 5, day=dt.date(2026, 3, 20))
+    dirty_buckets_drain()
+    intervention_create(
+        actor=manager_a,
+        clinic=clinic_a,
+        title="Active listening workshop",
+        kind="training",
+        start_date=dt.date(2026, 3, 10),
+    )
+    (effect,) = intervention_effects(
+        clinic_ids=[clinic_a.pk],
+        period_start=dt.date(2026, 3, 1),
+        period_end=dt.date(2026, 3, 31),
+        window_days=30,
+        today=dt.date(2026, 6, 1),
+    )
+    text = " ".join(
+        render_to_string(
+            "analytics/interventions/_effect_summary.html",
+            {"effect": effect, "min_group_size": 10},
+        ).split()
+    )
+    assert "workshop</strong> (Riverside Family Clinic, training, 2026-03-10):" in text
+    assert "Empathy +25.0 (12.6 to 37.4)" in text
+    assert "fewer than 10 responses on a side. An association, not proof of cause." in text
