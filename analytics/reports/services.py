@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from analytics.alerts.models import MonthlyReportDelivery
 from analytics.alerts.services import mail_language_of
+from analytics.interventions.selectors import intervention_effects
 from analytics.reports.selectors import MonthlyReport, monthly_report, previous_month
 from feedback.access import clinics_for_user
 from feedback.models import Clinic
@@ -64,7 +65,13 @@ def report_sections(report: MonthlyReport) -> dict[str, Any]:
     placeholder sections fill them in here (None renders "none recorded")."""
     return {
         "report": report,
-        "interventions": report.extra.get("interventions"),
+        # Interventions whose period overlaps the month, with their before/after effect.
+        "interventions": intervention_effects(
+            clinic_ids=[clinic.pk for clinic in report.clinics],
+            period_start=report.month,
+            period_end=report.month_end,
+            min_group_size=report.min_group_size,
+        ),
         "staff_wellbeing": report.extra.get("staff_wellbeing"),
     }
 

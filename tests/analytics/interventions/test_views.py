@@ -275,3 +275,28 @@ def test_the_effect_summary_for_the_report_states_each_difference_or_a_dash(
     assert "workshop</strong> (Riverside Family Clinic, training, 2026-03-10):" in text
     assert "Empathy +25.0 (12.6 to 37.4)" in text
     assert "fewer than 10 responses on a side. An association, not proof of cause." in text
+
+
+def test_the_monthly_report_lists_the_months_interventions_with_their_effect(
+    client, instrument, clinic_a, manager_a
+):
+    answered(instrument, clinic_a, [3] * 5 + [4] * 5, day=dt.date(2025, 12, 10))
+    answered(instrument, clinic_a, [4] * 5 + [5] * 5, day=dt.date(2026, 2, 10))
+    dirty_buckets_drain()
+    intervention_create(
+        actor=manager_a,
+        clinic=clinic_a,
+        title="Active listening workshop",
+        kind="training",
+        start_date=dt.date(2026, 1, 5),
+    )
+    client.force_login(manager_a)
+    page = client.get(reverse("reports:clinic", args=[clinic_a.pk, 2026, 1]))
+    assert page.status_code == 200
+    section = page.content.decode().split('data-testid="report-interventions"')[1]
+    section = " ".join(section.split("</ul>")[0].split())
+    # 90 days either side of 5 January: the same hand calculation as above, 25 -/+ 12.4.
+    assert "Active listening workshop</strong> (Riverside Family Clinic, training, 2026-01-05)" in (
+        section
+    )
+    assert "Empathy +25.0 (12.6 to 37.4)" in section
