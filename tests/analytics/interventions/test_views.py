@@ -300,3 +300,30 @@ def test_the_monthly_report_lists_the_months_interventions_with_their_effect(
         section
     )
     assert "Empathy +25.0 (12.6 to 37.4)" in section
+
+
+def test_the_report_email_states_the_effect_in_plain_text(instrument, clinic_a, manager_a):
+    from django.core import mail
+
+    from analytics.alerts.models import StaffMailPreference
+    from analytics.reports.services import monthly_reports_send
+
+    answered(instrument, clinic_a, [3] * 5 + [4] * 5, day=dt.date(2025, 12, 10))
+    answered(instrument, clinic_a, [4] * 5 + [5] * 5, day=dt.date(2026, 2, 10))
+    dirty_buckets_drain()
+    intervention_create(
+        actor=manager_a,
+        clinic=clinic_a,
+        title="Listening & checking back",
+        kind="training",
+        start_date=dt.date(2026, 1, 5),
+    )
+    manager_a.email = "manager.a@clinic.example"
+    manager_a.save()
+    StaffMailPreference.objects.create(user=manager_a, monthly_report=True)
+
+    assert monthly_reports_send(now=dt.datetime(2026, 2, 1, 7, 30, tzinfo=dt.UTC)) == 1
+    (message,) = mail.outbox
+    body = " ".join(message.body.split())
+    assert "- Listening & checking back (Riverside Family Clinic, training, 2026-01-05):" in body
+    assert "Empathy +25.0 (12.6 to 37.4)" in body and "<strong>" not in message.body
