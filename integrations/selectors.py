@@ -9,6 +9,12 @@ from django.db.models import QuerySet
 from feedback.models import Clinic, Instrument, Response
 
 
+def _staff_instruments() -> QuerySet[Instrument]:
+    # Filtered positively: a definition without "audience" (patients) must not drop out, as it
+    # would with exclude(definition__audience=...) on a missing JSON key.
+    return Instrument.objects.filter(definition__audience="staff").values("pk")
+
+
 def fhir_responses(*, clinics: QuerySet[Clinic], since: dt.datetime | None) -> QuerySet[Response]:
     """Patient responses of these clinics submitted at or after ``since``.
 
@@ -16,7 +22,7 @@ def fhir_responses(*, clinics: QuerySet[Clinic], since: dt.datetime | None) -> Q
     group size (METHODS.md), and one exported row per staff member would undo that.
     """
     responses = Response.objects.filter(clinic__in=clinics, pulse_round__isnull=True).exclude(
-        instrument__definition__audience="staff"
+        instrument__in=_staff_instruments()
     )
     if since is not None:
         responses = responses.filter(submitted_at__gte=since)
@@ -38,7 +44,7 @@ def fhir_responses_page(
 
 def instrument_for_fhir(slug: str, version: int | None) -> Instrument | None:
     """The patient instrument by slug: that version, else the newest active one."""
-    instruments = Instrument.objects.filter(slug=slug).exclude(definition__audience="staff")
+    instruments = Instrument.objects.filter(slug=slug).exclude(pk__in=_staff_instruments())
     if version is not None:
         return instruments.filter(version=version).first()
     return instruments.filter(is_active=True).order_by("-version").first()
