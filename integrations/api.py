@@ -244,8 +244,13 @@ def fhir_questionnaire(request: HttpRequest, instrument: str, version: int | Non
 
 
 def _since_parse(raw: str) -> dt.datetime:
-    """A date (midnight UTC) or a date-time (UTC without an offset); ValueError otherwise."""
-    moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    """A date (midnight UTC) or a date-time (UTC without an offset); ValueError otherwise.
+
+    An unencoded "+01:00" offset arrives as " 01:00" (a + in a query string is a space)."""
+    raw = raw.strip().replace("Z", "+00:00")
+    if "T" in raw and " " in raw:
+        raw = raw.replace(" ", "+")
+    moment = dt.datetime.fromisoformat(raw)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 

@@ -149,6 +149,21 @@ def test_since_filters_by_submission_time(api_client, token_a, instrument, full_
     assert event.target == f"api_token:{row.pk}"
 
 
+@pytest.mark.parametrize(
+    "since",
+    ["2026-11-20T14:00:00Z", "2026-11-20T09:00:00-05:00", "2026-11-20T15:00:00 01:00"],
+    ids=["utc", "offset", "unencoded plus"],
+)
+def test_since_takes_date_times_with_offsets(api_client, token_a, instrument, full_answers, since):
+    row, token = token_a
+    submit(instrument, row.clinics.get(), full_answers, at=DAY - dt.timedelta(hours=2))
+    kept = submit(instrument, row.clinics.get(), full_answers, at=DAY)
+
+    bundle = get(api_client, "/api/v1/fhir/QuestionnaireResponse", token, since=since).json()
+
+    assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(kept.pk)]
+
+
 def test_a_bad_since_is_a_400_operation_outcome(api_client, token_a):
     _, token = token_a
 

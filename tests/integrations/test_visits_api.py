@@ -262,3 +262,21 @@ def test_the_api_body_limit_is_its_own_not_the_form_upload_limit(
 
     assert response.status_code == 200
     assert response.json()["created"] == 12
+
+
+def test_an_admin_session_halfway_through_two_factor_does_not_redirect_api_calls(
+    api_client, token_a, admin_user, settings
+):
+    """The two-factor middleware holds a half-signed-in session at the setup page everywhere,
+    except the API, which ignores sessions: its answer is still JSON."""
+    from tests.conftest import ADMIN_PASSWORD
+
+    settings.REQUIRE_ADMIN_2FA = True
+    api_client.login(username=admin_user.username, password=ADMIN_PASSWORD)
+    assert api_client.get("/admin/").status_code == 302  # held at the setup step
+    _, token = token_a
+
+    response = post_json(api_client, [], token)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The list of visits is empty."}
