@@ -45,9 +45,9 @@ def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
-def post_json(client, body, token: str, path: str = "/api/v1/visits"):
+def post_json(client, body, token: str, path: str = "/api/v1/visits", **headers):
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    return client.post(path, data=raw, content_type="application/json", **bearer(token))
+    return client.post(path, data=raw, content_type="application/json", **bearer(token), **headers)
 
 
 class Receiver:

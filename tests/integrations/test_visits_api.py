@@ -280,3 +280,17 @@ def test_an_admin_session_halfway_through_two_factor_does_not_redirect_api_calls
 
     assert response.status_code == 400
     assert response.json() == {"detail": "The list of visits is empty."}
+
+
+def test_errors_and_reasons_follow_the_clients_language(api_client, token_a, instrument):
+    _, token = token_a
+
+    refused = api_client.post(
+        "/api/v1/visits", data="[]", content_type="application/json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    results = post_json(api_client, [visit(email=None)], token, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert refused.json()["detail"] == "Token de API ausente, desconocido o revocado."
+    assert results.json()["results"][0]["reason"] == (
+        "se necesita una dirección de correo electrónico o un número de teléfono"
+    )
