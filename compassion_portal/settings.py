@@ -325,6 +325,9 @@ API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60, minimum=1)
 FHIR_PAGE_SIZE = env_int("FHIR_PAGE_SIZE", 100, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", default=DEBUG)
+# A pending delivery untouched this long (longer than the whole retry schedule) lost its
+# message, e.g. the broker was down when the follow-up opened; beat sends it again.
+WEBHOOK_RESEND_AFTER_SECONDS = env_int("WEBHOOK_RESEND_AFTER_SECONDS", 15 * 60, minimum=60)
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")
 
 # Celery: with no REDIS_URL, tasks run in-process so the demo needs no broker.
@@ -366,6 +369,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.kudos_digests_send",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    # Webhook deliveries whose message was lost (broker down when the follow-up opened).
+    "webhooks-resend": {"task": "integrations.tasks.webhooks_resend_pending", "schedule": 5 * 60},
     # Comments whose on-commit analysis was missed (e.g. the broker was down).
     "comments-analyse": {
         "task": "analytics.tasks_comments.comments_analyse_pending",

@@ -99,10 +99,14 @@ class WebhookDelivery(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+    # When a task was last sent for it, or last tried it: a pending delivery untouched for
+    # WEBHOOK_RESEND_AFTER_SECONDS lost its message (broker down) and is sent again by beat.
+    touched_at = models.DateTimeField(default=django_timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "touched_at"], name="webhook_delivery_stale_idx")]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [

@@ -8,6 +8,7 @@ event names the clinic's own visit id, never a patient contact detail, name or c
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import logging
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 FOLLOW_UP_OPENED = "follow_up.opened"
 WEBHOOK_DELIVER_TASK = "integrations.tasks.webhook_deliver"
+WEBHOOKS_RESEND_TASK = "integrations.tasks.webhooks_resend_pending"
 # The first try and every retry the shared task policy allows.
 WEBHOOK_MAX_ATTEMPTS = TASK_MAX_RETRIES + 1
 # Answers worth trying again: the receiver is down or busy, not refusing this event.
@@ -168,12 +170,46 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
         return answer.status
 
 
+def _send_refusal(endpoint: WebhookEndpoint) -> str:
+    """Why a delivery must not go to this endpoint any more ("" when it may)."""
+    if not endpoint.is_active:
+        return "endpoint deactivated"
+    try:
+        webhook_url_validate(endpoint.url)
+    except ValidationError:
+        return "address not allowed (HTTPS only)"
+    return ""
+
+
+def _send_signed(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST the delivery's body, signed now: (status code or None, error or "")."""
+    timestamp = int(time.time())
+    body = delivery.body.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "CompassionPortal-Webhooks/1",
+        EVENT_HEADER: delivery.event_type,
+        DELIVERY_HEADER: str(delivery.event_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: webhook_signature(
+            secret=delivery.endpoint.secret, timestamp=timestamp, body=body
+        ),
+    }
+    try:
+        return _post(delivery.endpoint.url, body, headers), ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except OSError as exc:  # refused, unreachable, timeout, TLS
+        return None, str(getattr(exc, "reason", exc)) or exc.__class__.__name__
+
+
 def webhook_delivery_attempt(*, delivery_id: int) -> str:
     """Try to send one delivery once; record the try; return the delivery's status.
 
     Safe to run twice: a delivery already delivered or given up is left alone. Raises
     WebhookReceiverUnavailable when a later try may succeed (the task retries with backoff);
-    a 4xx refusal, an address no longer allowed or the last try marks it failed.
+    a 4xx refusal, a deactivated endpoint, an address no longer allowed or the last try marks
+    it failed.
     """
     with transaction.atomic():
         delivery = (
@@ -184,35 +220,13 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
         if delivery.status != WebhookDelivery.Status.PENDING:
             return delivery.status
         number = delivery.attempts.count() + 1
-    endpoint = delivery.endpoint
-    status_code: int | None = None
-    error = ""
+        delivery.touched_at = timezone.now()
+        delivery.save(update_fields=["touched_at"])
     started = time.monotonic()
-    try:
-        webhook_url_validate(endpoint.url)
-    except ValidationError:
-        error = "address not allowed (HTTPS only)"
-        retryable = False
+    if refusal := _send_refusal(delivery.endpoint):
+        status_code, error, retryable = None, refusal, False
     else:
-        timestamp = int(time.time())
-        body = delivery.body.encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "CompassionPortal-Webhooks/1",
-            EVENT_HEADER: delivery.event_type,
-            DELIVERY_HEADER: str(delivery.event_id),
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: webhook_signature(
-                secret=endpoint.secret, timestamp=timestamp, body=body
-            ),
-        }
-        try:
-            status_code = _post(endpoint.url, body, headers)
-        except urllib.error.HTTPError as exc:
-            status_code = exc.code
-            error = f"HTTP {exc.code}"
-        except OSError as exc:  # refused, unreachable, timeout, TLS
-            error = str(getattr(exc, "reason", exc)) or exc.__class__.__name__
+        status_code, error = _send_signed(delivery)
         retryable = status_code is None or status_code >= 500 or status_code in _RETRYABLE_STATUS
     delivered = status_code is not None and 200 <= status_code < 300
     now = timezone.now()
@@ -232,3 +246,24 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
         status = WebhookDelivery.Status.FAILED
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status=status, finished_at=now)
     return status
+
+
+def webhook_deliveries_resend(*, now: dt.datetime | None = None) -> int:
+    """Send again every pending delivery untouched for WEBHOOK_RESEND_AFTER_SECONDS (longer
+    than the whole retry schedule): its message was lost, e.g. the broker was down when the
+    follow-up opened. A conditional UPDATE claims each one, so two sweeps send it once."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.WEBHOOK_RESEND_AFTER_SECONDS)
+    stale = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, touched_at__lte=cutoff
+    ).values_list("pk", "touched_at")
+    sent = 0
+    for delivery_id, touched_at in stale:
+        with transaction.atomic():
+            claimed = WebhookDelivery.objects.filter(
+                pk=delivery_id, status=WebhookDelivery.Status.PENDING, touched_at=touched_at
+            ).update(touched_at=now)
+            if claimed:
+                enqueue_on_commit(WEBHOOK_DELIVER_TASK, delivery_id)
+                sent += 1
+    return sent

@@ -11,6 +11,7 @@ effect of one run. What each one guarantees, and how:
 - exports-resend: a conditional UPDATE of sent_at; one message per stale job.
 - kudos-digests: each thanks is marked mailed under the provider's row lock; mailed once.
 - comments-analyse: analyses only what has no analysis yet.
+- webhooks-resend: a conditional UPDATE of touched_at; one message per stale delivery.
 """
 
 import datetime as dt
@@ -25,6 +26,7 @@ from feedback import testimonials
 from feedback.invitations import invitation_create, invitation_send
 from feedback.models import CommentAnalysis, Invitation, Visit
 from feedback.services import response_submit
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.analytics.exports.test_exports_resend import queued_job
 
 pytestmark = [pytest.mark.hardening, pytest.mark.django_db]
@@ -161,3 +163,18 @@ def test_comments_analyse_run_twice_acts_once(instrument, clinic_a, full_answers
     submit(instrument, clinic_a, full_answers, comment="The nurse was kind and patient.")
     assert beat_twice("comments-analyse") == [1, 0]
     assert CommentAnalysis.objects.count() == 1
+
+
+def test_webhooks_resend_run_twice_acts_once(
+    clinic_a, settings, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpoint.objects.create(
+        clinic=clinic_a, url="https://ehr.example.org/hook", secret="s" * 64
+    )
+    stale = timezone.now() - dt.timedelta(seconds=settings.WEBHOOK_RESEND_AFTER_SECONDS + 1)
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type="follow_up.opened", body="{}", touched_at=stale
+    )
+    with django_capture_on_commit_callbacks() as sends:
+        assert beat_twice("webhooks-resend") == [1, 0]
+    assert len(sends) == 1

@@ -20,6 +20,7 @@ from tests.integrations.conftest import Receiver
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.hardening
 def test_worker_retries_a_webhook_after_a_500_and_delivers_it_signed(worker, task_runs, settings):
     runs = task_runs(WEBHOOK_DELIVER_TASK)
     settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True

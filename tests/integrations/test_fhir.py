@@ -173,6 +173,7 @@ def test_a_bad_since_is_a_400_operation_outcome(api_client, token_a):
     assert response.json()["issue"][0]["code"] == "invalid"
 
 
+@pytest.mark.hardening
 def test_a_token_of_clinic_a_cannot_read_clinic_b(
     api_client, token_a, clinic_b, instrument, full_answers
 ):

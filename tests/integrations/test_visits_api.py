@@ -89,6 +89,7 @@ def test_a_contact_invited_in_the_last_30_days_gets_a_visit_without_invitation(
     assert Invitation.objects.count() == 1
 
 
+@pytest.mark.hardening
 def test_a_token_of_clinic_a_cannot_add_visits_to_clinic_b_and_nothing_is_stored(
     api_client, token_a, clinic_b
 ):
@@ -111,6 +112,7 @@ def test_a_token_of_both_clinics_can_add_visits_to_either(api_client, clinic_a, 
     assert [r["status"] for r in response.json()["results"]] == ["created", "created"]
 
 
+@pytest.mark.hardening
 @pytest.mark.parametrize(
     "headers",
     [{}, bearer("cpk_not-a-token"), {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}],
@@ -126,6 +128,7 @@ def test_calls_without_a_valid_token_get_401_json(api_client, clinic_a, headers)
     assert response["WWW-Authenticate"] == "Bearer"
 
 
+@pytest.mark.hardening
 def test_a_revoked_token_is_refused(api_client, token_a):
     row, token = token_a
     api_tokens_revoke(tokens=ApiToken.objects.filter(pk=row.pk))
@@ -143,6 +146,7 @@ def test_only_a_hash_of_the_token_is_stored(token_a):
     assert stored.prefix == token[:12] and len(stored.token_hash) == 64
 
 
+@pytest.mark.hardening
 @pytest.mark.parametrize(
     ("raw", "detail"),
     [
@@ -176,6 +180,7 @@ def test_items_that_are_not_objects_or_have_unknown_fields_are_rejected_one_by_o
     assert results[2]["reason"] == "field(s) must be text: phone"
 
 
+@pytest.mark.hardening
 def test_a_body_over_the_size_limit_gets_413_and_nothing_is_stored(api_client, token_a, settings):
     settings.API_MAX_BODY_BYTES = 2048
     _, token = token_a
@@ -189,6 +194,7 @@ def test_a_body_over_the_size_limit_gets_413_and_nothing_is_stored(api_client, t
     assert Visit.objects.count() == 0
 
 
+@pytest.mark.hardening
 def test_more_items_than_allowed_get_413(api_client, token_a, settings):
     settings.API_MAX_ITEMS = 3
     _, token = token_a
@@ -200,6 +206,7 @@ def test_more_items_than_allowed_get_413(api_client, token_a, settings):
     assert Visit.objects.count() == 0
 
 
+@pytest.mark.hardening
 @pytest.mark.services
 def test_calls_over_the_rate_limit_get_429_with_retry_after(api_client, token_a, settings):
     """Counted in the real Redis (REDIS_URL), per token: another token is not affected."""

@@ -1,16 +1,18 @@
 """Webhooks: a follow-up opened is posted, signed, to the clinic's endpoint; a receiver that
 answers 500 is tried again; the log keeps every try. A real HTTP receiver on loopback."""
 
+import datetime as dt
 import json
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from compassion_portal.celery import TASK_MAX_RETRIES, TASK_RETRY
 from feedback.models import FollowUp
 from feedback.services import response_submit
-from integrations.models import WebhookDelivery
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -21,6 +23,7 @@ from integrations.tasks import webhook_deliver
 from integrations.webhooks import (
     WEBHOOK_DELIVER_TASK,
     WebhookReceiverUnavailable,
+    webhook_deliveries_resend,
     webhook_delivery_attempt,
     webhook_endpoint_create,
     webhook_url_validate,
@@ -131,6 +134,7 @@ def test_a_receiver_answering_500_is_tried_again_until_it_takes_the_event(
     assert len(receiver.requests) == 3
 
 
+@pytest.mark.hardening
 def test_the_last_allowed_try_that_fails_marks_the_delivery_failed(
     clinic_a, instrument, low_answers, receiver_factory, django_capture_on_commit_callbacks
 ):
@@ -184,6 +188,7 @@ def test_an_unreachable_receiver_is_logged_and_retried_with_the_shared_policy(
     assert (webhook_deliver.retry_backoff, webhook_deliver.max_retries) == (5, 6)
 
 
+@pytest.mark.hardening
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
@@ -225,3 +230,46 @@ def test_the_signature_is_hmac_sha256_over_timestamp_dot_body():
         signature="sha256=" + REFERENCE,
         now=1700000000 + 301,
     )
+
+
+def test_a_deactivated_endpoint_gets_nothing_more(
+    clinic_a, receiver_factory, instrument, low_answers, django_capture_on_commit_callbacks
+):
+    receiver = receiver_factory()
+    endpoint = webhook_endpoint_create(clinic=clinic_a, url=receiver.url)
+    delivery = deliveries_pending(
+        instrument, clinic_a, low_answers, django_capture_on_commit_callbacks
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == "failed"
+    assert receiver.requests == []
+    assert delivery.attempts.get().error == "endpoint deactivated"
+
+
+def test_only_pending_deliveries_untouched_past_the_retry_schedule_are_sent_again(
+    clinic_a, settings, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpoint.objects.create(
+        clinic=clinic_a, url="https://ehr.example.org/hook", secret="s" * 64
+    )
+    now = timezone.now()
+    old = now - dt.timedelta(seconds=settings.WEBHOOK_RESEND_AFTER_SECONDS + 1)
+    recent = now - dt.timedelta(seconds=settings.WEBHOOK_RESEND_AFTER_SECONDS - 60)
+
+    def delivery(touched_at, status="pending"):
+        return WebhookDelivery.objects.create(
+            endpoint=endpoint, event_type="x", body="{}", touched_at=touched_at, status=status
+        )
+
+    lost = delivery(old)
+    delivery(recent)  # may still be between retries
+    delivery(old, status="delivered")
+    delivery(old, status="failed")
+
+    with django_capture_on_commit_callbacks() as sends:
+        assert webhook_deliveries_resend(now=now) == 1
+
+    assert len(sends) == 1
+    lost.refresh_from_db()
+    assert lost.touched_at == now
