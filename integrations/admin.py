@@ -2,6 +2,7 @@
 webhook endpoints (secret shown once) and the read-only webhook delivery log."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,11 +32,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         messages.warning(
             request,
-            _(
-                "The new API token is %(token)s. Copy it now: it is not stored and cannot be shown "
-                "again."
-            )
-            % {"token": token},
+            format_html(
+                _(
+                    "The new API token is {token}. Copy it now: it is not stored and cannot be "
+                    "shown again."
+                ),
+                token=format_html("<code>{}</code>", token),
+            ),
         )
 
     @admin.action(description=gettext_lazy("Revoke the selected tokens"))
@@ -64,10 +67,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _secret_message(endpoint: WebhookEndpoint) -> str:
-        return _(
-            "The signing secret of %(url)s is %(secret)s. Copy it into the receiving system now: "
-            "it is not shown again."
-        ) % {"url": endpoint.url, "secret": endpoint.secret}
+        return format_html(
+            _(
+                "The signing secret of {url} is {secret}. Copy it into the receiving system now: "
+                "it is not shown again."
+            ),
+            url=endpoint.url,
+            secret=format_html("<code>{}</code>", endpoint.secret),
+        )
 
     @admin.action(description=gettext_lazy("Give the selected endpoints a new secret"))
     def secret_rotate(self, request, queryset) -> None:
