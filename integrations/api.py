@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from feedback.audit import audit_record
+from feedback.middleware import RETRY_AFTER_SECONDS
 from feedback.models import AuditEvent
 from feedback.services import instrument_definition
 from integrations import fhir
@@ -39,6 +41,8 @@ from integrations.services import (
     token_clinics,
     visits_import,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ApiRateLimited(Exception):
@@ -74,6 +78,16 @@ def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
 def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = _error(401, _("Missing, unknown or revoked API token."))
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The site's friendly 503 (feedback.middleware), as JSON: a client system retries later."""
+    logger.error("Database unavailable (API %s %s): %s", request.method, request.path, exc)
+    response = _error(503, _("The service is briefly unavailable. Try again in a minute."))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

@@ -301,3 +301,22 @@ def test_errors_and_reasons_follow_the_clients_language(api_client, token_a, ins
     assert results.json()["results"][0]["reason"] == (
         "se necesita una dirección de correo electrónico o un número de teléfono"
     )
+
+
+def test_a_lost_database_answers_a_json_503_with_retry_after(api_client, token_a, monkeypatch):
+    from django.db import OperationalError
+
+    import integrations.api
+
+    _, token = token_a
+
+    def database_gone(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(integrations.api, "visits_import", database_gone)
+
+    response = post_json(api_client, [visit()], token)
+
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("The service is briefly unavailable.")
+    assert response["Retry-After"] == "60"
