@@ -191,3 +191,29 @@ def test_reading_responses_needs_a_token(api_client, clinic_a):
     response = api_client.get("/api/v1/fhir/QuestionnaireResponse")
 
     assert response.status_code == 401
+
+
+def test_a_page_costs_the_same_queries_for_2_or_6_responses(
+    api_client, token_a, instrument, full_answers
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    row, token = token_a
+    clinic_a = row.clinics.get()
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = get(api_client, "/api/v1/fhir/QuestionnaireResponse", token)
+        assert response.status_code == 200
+        return len(captured)
+
+    for hour in range(2):
+        submit(instrument, clinic_a, full_answers, at=DAY + dt.timedelta(hours=hour))
+    queries_for_page()  # the token's first use records last_used_at
+    with_two = queries_for_page()
+    for hour in range(2, 6):
+        submit(instrument, clinic_a, full_answers, at=DAY + dt.timedelta(hours=hour))
+    with_six = queries_for_page()
+
+    assert with_two == with_six <= 12
