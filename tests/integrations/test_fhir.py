@@ -217,3 +217,44 @@ def test_a_page_costs_the_same_queries_for_2_or_6_responses(
     with_six = queries_for_page()
 
     assert with_two == with_six <= 12
+
+
+# "Agree" (4) on every item of the shipped staff pulse.
+STAFF_ANSWERS = dict.fromkeys(
+    [
+        "cs_meaning",
+        "cs_difference",
+        "burnout_energy",
+        "burnout_worn_out",
+        "stress_carry_home",
+        "stress_set_aside",
+        "time_enough",
+        "time_hurried",
+        "support_team",
+        "support_leaders",
+    ],
+    4,
+)
+
+
+def test_staff_pulse_answers_are_never_exported(api_client, token_a, instrument, full_answers):
+    """Pulse results are shown only per clinic above STAFF_MIN_GROUP_SIZE; one row per staff
+    member in an export would undo that."""
+    from django.utils import timezone
+
+    from feedback.pulse import pulse_response_submit, pulse_round_open
+
+    row, token = token_a
+    clinic_a = row.clinics.get()
+    today = timezone.localdate()
+    pulse_round = pulse_round_open(
+        clinic=clinic_a, opens_on=today - dt.timedelta(days=1), closes_on=today, shared_link=True
+    )
+    staff = pulse_response_submit(pulse_round=pulse_round, answers=STAFF_ANSWERS, language="en")
+    patient = submit(instrument, clinic_a, full_answers, at=DAY)
+
+    bundle = get(api_client, "/api/v1/fhir/QuestionnaireResponse", token).json()
+
+    assert staff.pulse_round_id == pulse_round.pk
+    assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(patient.pk)]
+    assert bundle["total"] == 1
