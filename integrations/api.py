@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from feedback.audit import audit_record
@@ -79,6 +79,15 @@ def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     response = _error(401, _("Missing, unknown or revoked API token."))
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(ValidationError)
+def _parameter_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A query or path parameter of the wrong type: 400 naming it, not ninja's 422 list."""
+    problems = "; ".join(
+        f"{error['loc'][-1]}: {error['msg']}" for error in exc.errors if error.get("loc")
+    )
+    return _error(400, _("Bad parameter (%(problems)s).") % {"problems": problems})
 
 
 @api.exception_handler(OperationalError)
@@ -174,6 +183,8 @@ def _json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
         return json.loads(raw), None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, _error(400, _("The body is not valid JSON: %(error)s") % {"error": exc})
+    except RecursionError:  # "[[[[...]]]]" nested deeper than Python's parser goes
+        return None, _error(400, _("The body is nested too deeply."))
 
 
 @api.post(

@@ -258,3 +258,12 @@ def test_staff_pulse_answers_are_never_exported(api_client, token_a, instrument,
     assert staff.pulse_round_id == pulse_round.pk
     assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(patient.pk)]
     assert bundle["total"] == 1
+
+
+def test_a_parameter_of_the_wrong_type_is_a_readable_400(api_client, token_a):
+    _, token = token_a
+
+    response = get(api_client, "/api/v1/fhir/QuestionnaireResponse", token, _count="many")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Bad parameter (_count: ")

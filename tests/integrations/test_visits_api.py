@@ -154,8 +154,9 @@ def test_only_a_hash_of_the_token_is_stored(token_a):
         (b"\xff\xfe", "The body is not valid JSON"),
         (b'{"visit_external_id": "V-1"}', "The body must be a JSON list of visits."),
         (b"[]", "The list of visits is empty."),
+        (b"[" * 100_000 + b"]" * 100_000, "The body is nested too deeply."),
     ],
-    ids=["truncated", "not utf-8", "object", "empty"],
+    ids=["truncated", "not utf-8", "object", "empty", "too deep"],
 )
 def test_a_malformed_body_gets_400_json(api_client, token_a, raw, detail):
     _, token = token_a
