@@ -167,19 +167,25 @@ def provider_dimension_heatmap(
         rows=list(providers),
         columns=list(dimensions),
         grid=grid.transposed(),
-        x_title=gettext("Dimension"),
+        x_title="",
         y_title=gettext("Provider"),
     )
+    # Dimension names along the top, flat where they fit: the note on low reliability below.
+    figure.update_layout(xaxis={"side": "top", "title": {"text": ""}}, margin={"b": 60})
     if grid.any_low_reliability:
+        note = gettext("* fewer than %(n)d responses: low reliability") % {"n": low_reliability_n}
         figure.add_annotation(
-            text=gettext("* fewer than %(n)d responses: low reliability")
-            % {"n": low_reliability_n},
-            x=0,
+            # Wrapped and right-aligned to the plot's edge: it may use the labels' margin, and
+            # a phone's width holds it.
+            text=wrapped_label(note, width=28),
+            font={"size": 12},
+            align="right",
+            x=1,
             xref="paper",
-            xanchor="left",
+            xanchor="right",
             y=0,
             yref="paper",
-            yshift=-75,
+            yshift=-10,
             yanchor="top",
             showarrow=False,
         )

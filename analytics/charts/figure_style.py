@@ -118,6 +118,22 @@ def base_layout(*, title: str, x_title: str, y_title: str, **overrides: Any) -> 
     return layout
 
 
+def legend_above_plot(figure: PlotlyFigure) -> None:
+    """A compact horizontal legend above the plot: below it, a legend placed as a fraction of
+    the plot's height ran into the x axis title on a phone."""
+    figure.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "font": {"size": 12},
+            "tracegroupgap": 0,
+        },
+        margin={"b": 60},
+    )
+
+
 def rounded(value: float | None, digits: int = 1) -> float | None:
     """Table and hover values are rounded for reading; the figure keeps full precision."""
     return None if value is None else round(value, digits)

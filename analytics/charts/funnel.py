@@ -19,6 +19,7 @@ from analytics.charts.figure_style import (
     PlotlyFigure,
     base_layout,
     hidden_note,
+    legend_above_plot,
     rounded,
 )
 from analytics.charts.wording import gettext, gettext_noop, pgettext, translated
@@ -172,6 +173,7 @@ def _funnel_chart(
             _add_units(figure, position, members, x_max=x_max)
     shown = [unit for members in placed.values() for unit, _ in members]
     _fit_funnel_axes(figure, shown, target, limits_at, x_max)
+    legend_above_plot(figure)
     return Chart(figure, DataTable(translated(FUNNEL_COLUMNS), tuple(rows)))
 
 

@@ -21,6 +21,7 @@ from analytics.charts.figure_style import (
     PlotlyFigure,
     base_layout,
     hidden_note,
+    legend_above_plot,
     rounded,
 )
 from analytics.charts.wording import gettext, gettext_noop, translated
@@ -176,7 +177,7 @@ def trend_chart(
     if last_period_partial:
         _add_partial_period(figure, x, values)
     _fit_score_axis(figure)
-    _compact_legend(figure)
+    legend_above_plot(figure)
     table = _trend_table(periods, summaries, chart, hidden, min_group_size)
     return Chart(figure, _with_partial_note(table, last_period_partial))
 
@@ -233,19 +234,6 @@ def fitted_range(
     return max(floor, low - padding), min(ceiling, high + padding)
 
 
-def _compact_legend(figure: PlotlyFigure) -> None:
-    """Smaller legend text and entries packed closer, so the legend takes two short lines under
-    the plot instead of a third of the card."""
-    figure.update_layout(
-        legend={
-            "font": {"size": 12},
-            "itemwidth": 30,
-            "tracegroupgap": 0,
-            "y": -0.2,
-        }
-    )
-
-
 def _with_partial_note(table: DataTable, last_period_partial: bool) -> DataTable:
     """The table says which period is partial, in its note column."""
     if not last_period_partial or not table.rows:
@@ -267,10 +255,11 @@ def _trend_table(
     for index, (period, summary, point) in enumerate(
         zip(periods, summaries, chart.points, strict=True)
     ):
+        empty = period.moments.n == 0  # not hidden: it holds nobody (an empty cell)
         rows.append(
             (
                 period.start.isoformat(),
-                None if summary is None else summary.n,
+                None if summary is None or empty else summary.n,
                 rounded(None if summary is None else summary.mean),
                 rounded(None if summary is None else summary.lower),
                 rounded(None if summary is None else summary.upper),
@@ -278,7 +267,9 @@ def _trend_table(
                 rounded(point.lower),
                 rounded(point.upper),
                 "; ".join(gettext(SIGNAL_STYLE[s][0]) for s in SIGNAL_STYLE if s in point.signals),
-                hidden_note(hidden.get(index), min_group_size=min_group_size),
+                gettext("no responses")
+                if empty
+                else hidden_note(hidden.get(index), min_group_size=min_group_size),
             )
         )
     return DataTable(translated(TREND_COLUMNS), tuple(rows))

@@ -401,7 +401,7 @@ def test_provider_heatmap_has_providers_as_rows_suppresses_per_dimension_and_mar
     assert notes[("Trust", "Dr. Cy")] == "no responses"
     assert notes[("Empathy", "Dr. Ana Long-Surname Example")] == ""
     annotation = chart.figure_json()["layout"]["annotations"][0]["text"]
-    assert annotation == "* fewer than 30 responses: low reliability"
+    assert annotation == "* fewer than 30 responses:<br>low reliability"
     # The colour bar's title runs along the bar, so a phone never cuts it.
     assert heatmap["colorbar"]["title"]["side"] == "right"
 
