@@ -13,28 +13,55 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from analytics.comments.services import theme_comments, theme_section
+from analytics.charts.comments import comment_sentiment_chart, comment_themes_chart
+from analytics.comments.services import ThemeSection, theme_comments, theme_section
 from analytics.comments.themes import taxonomy_load
+from analytics.dashboard.assembly import ChartView
+from analytics.dashboard.forms import PERIOD_CHOICES, PERIOD_DAYS, preset_period
+from analytics.dashboard.plotly_locale import plotly_locale
 from feedback.access import clinic_for_user, clinics_for_user
 
-PERIOD_CHOICES = (28, 91, 182, 365)
-DEFAULT_PERIOD_DAYS = 91
+DEFAULT_PERIOD = "90d"  # as the dashboard
 COMMENTS_PER_PAGE = 20
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date, int]:
-    """[start, end) in days: the last N days up to and including today (N from ?days=)."""
-    try:
-        days = int(request.GET.get("days", DEFAULT_PERIOD_DAYS))
-    except ValueError:
-        days = DEFAULT_PERIOD_DAYS
-    days = days if days in PERIOD_CHOICES else DEFAULT_PERIOD_DAYS
-    end = timezone.localdate() + dt.timedelta(days=1)
-    return end - dt.timedelta(days=days), end, days
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    """[start, end) in days and the period's key: the dashboard's preset periods (?period=),
+    the last 90 days when absent or unknown."""
+    period = request.GET.get("period", DEFAULT_PERIOD)
+    period = period if period in PERIOD_DAYS else DEFAULT_PERIOD
+    first, last = preset_period(period, timezone.localdate())
+    return first, last + dt.timedelta(days=1), period
+
+
+def _charts(section: ThemeSection) -> list[ChartView]:
+    """The section's two figures over time, with their data tables (already suppressed)."""
+    if section.suppressed or not section.periods:
+        return []
+    by_month = section.granularity == "month"
+    themes_title = gettext("Themes by month") if by_month else gettext("Themes by week")
+    sentiment_title = gettext("Sentiment by month") if by_month else gettext("Sentiment by week")
+    themes = comment_themes_chart(
+        title=themes_title,
+        periods=section.periods,
+        themes=[(row.theme, row.label) for row in section.themes],
+        granularity=section.granularity,
+        min_group_size=section.min_group_size,
+    )
+    sentiment = comment_sentiment_chart(
+        title=sentiment_title,
+        periods=section.periods,
+        granularity=section.granularity,
+        min_group_size=section.min_group_size,
+    )
+    return [
+        ChartView.of("comment-themes", themes_title, themes),
+        ChartView.of("comment-sentiment", sentiment_title, sentiment),
+    ]
 
 
 @never_cache
@@ -47,7 +74,7 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
     if "clinic" not in request.GET:
         return redirect(f"{request.path}?clinic={clinics[0].pk}")
     clinic = clinic_for_user(request.user, request.GET["clinic"], request=request)
-    start, end, days = _period(request)
+    start, end, period = _period(request)
     section = theme_section(clinic=clinic, start=start, end=end, language=get_language() or "")
     return render(
         request,
@@ -56,11 +83,12 @@ def comments_overview(request: HttpRequest) -> HttpResponse:
             "clinic": clinic,
             "clinics": clinics,
             "section": section,
-            "days": days,
+            "charts": _charts(section),
+            "plotly_locale": plotly_locale(),
+            "period": period,
             "periods": PERIOD_CHOICES,
             "start": start,
             "end": end - dt.timedelta(days=1),
-            "theme_ids": [row.theme for row in section.themes],
         },
     )
 
@@ -73,7 +101,7 @@ def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpR
     found = taxonomy_load().theme(theme)
     if found is None:
         raise Http404("No such theme.")
-    start, end, days = _period(request)
+    start, end, period = _period(request)
     total, comments = theme_comments(clinic=clinic, theme=theme, start=start, end=end)
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -85,7 +113,7 @@ def comments_of_theme(request: HttpRequest, clinic_id: int, theme: str) -> HttpR
             "theme_label": found.label_in(get_language() or ""),
             "total": total,
             "page": page,
-            "days": days,
+            "period": period,
             "suppressed": not comments and total > 0,
             "start": start,
             "end": end - dt.timedelta(days=1),
