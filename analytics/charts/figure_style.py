@@ -129,6 +129,9 @@ def legend_above_plot(figure: PlotlyFigure) -> None:
             "yanchor": "bottom",
             "font": {"size": 12},
             "tracegroupgap": 0,
+            # Two entries a row at every width: one a row made five rows on a phone.
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
         },
         margin={"b": 60},
     )

@@ -186,8 +186,8 @@ def _fit_funnel_axes(
 ) -> None:
     """Axes fitted to what matters, so no unit sits on an axis line: x from 0 (every unit has
     at least min_group_size responses, so none is at 0), y around the units, the target and the
-    99.8% limits at the smallest unit's n, padded by a tenth. The curves' wide mouths at tiny n
-    run off the top and bottom instead of squeezing the units into a band."""
+    99.8% limits at the smallest unit's n, padded by a tenth (two at the top, for labels). The
+    curves' wide mouths at tiny n run off the top and bottom instead of squeezing the units."""
     ys = [unit.value for unit in shown if unit.value is not None]
     if target is not None:
         ys.append(target)
@@ -199,7 +199,8 @@ def _fit_funnel_axes(
     if ys:
         low, high = min(ys), max(ys)
         padding = max(0.1 * (high - low), 2.0)
-        figure.update_layout(yaxis={"range": [low - padding, high + padding]})
+        # Twice the room at the top, where a named unit's label sits above its marker.
+        figure.update_layout(yaxis={"range": [low - padding, high + 2 * padding]})
 
 
 def label_position(n: int, x_max: int) -> str:
