@@ -253,18 +253,14 @@ def _row(
     low: bool,
     min_group_size: int,
 ) -> tuple:
-    if reason is not None:
-        return (
-            unit.label,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            hidden_note(reason, min_group_size=min_group_size),
+    if reason is not None or unit.n == 0:
+        # An empty unit is not hidden (it holds nobody), and has nothing to draw.
+        note = (
+            gettext("no responses")
+            if reason is None
+            else hidden_note(reason, min_group_size=min_group_size)
         )
+        return (unit.label, None, None, None, None, None, None, None, note)
     bounds = (
         [None] * 4
         if limits is None

@@ -265,17 +265,25 @@ def _provider_heatmap(
 ) -> ChartView:
     """The clinic's providers (and the responses with none recorded, so that no provider's
     cell can be worked out from the clinic's figure) by dimension."""
-    cells: dict[tuple[str, str], Moments] = {}
+    by_provider: dict[tuple[int | None, str], Moments] = {}
     shown = {d.id for d in scored}
     for (_, provider_id, dimension), sums in reads.by_unit.items():
         if dimension in shown:
-            key = (scope.provider_name(provider_id), labels[dimension])
-            cells[key] = cells.get(key, Moments()) + sums.moments
-    providers = sorted({provider for provider, _ in cells})
-    no_provider = scope.provider_name(None)
-    if no_provider in providers:  # last, after the named providers
-        providers.remove(no_provider)
-        providers.append(no_provider)
+            key = (provider_id, labels[dimension])
+            by_provider[key] = by_provider.get(key, Moments()) + sums.moments
+    # Named providers by name, then the responses with none recorded; two providers of the
+    # same name stay two rows.
+    ids = sorted(
+        {provider_id for provider_id, _ in by_provider},
+        key=lambda pk: (pk is None, scope.provider_name(pk), pk or 0),
+    )
+    names = [scope.provider_name(pk) for pk in ids]
+    rows = {
+        pk: name if names.count(name) == 1 else f"{name} ({pk})"
+        for pk, name in zip(ids, names, strict=True)
+    }
+    cells = {(rows[pk], dimension): m for (pk, dimension), m in by_provider.items()}
+    providers = [rows[pk] for pk in ids]
     title = gettext("Dimension scores by provider")
     chart = provider_dimension_heatmap(
         title=title,

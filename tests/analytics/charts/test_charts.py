@@ -449,3 +449,18 @@ def test_funnel_names_lean_inwards_near_either_edge_so_they_are_never_cut():
     )
     alarm = trace(chart, "Outside 99.8% (alarm)")
     assert alarm["textposition"] == ["top right"] and alarm["cliponaxis"] is False
+
+
+def test_an_empty_unit_is_neither_hidden_nor_a_complement_and_says_no_responses():
+    organisation = Moments.of([70] * 20 + [80] * 30)
+    units = [
+        UnitMoments("A", Moments.of([70] * 20)),
+        UnitMoments("B", Moments()),
+        UnitMoments("C", Moments.of([80] * 30)),
+    ]
+    chart = funnel_chart_for_means(
+        title="t", units=units, organisation=organisation, min_group_size=10
+    )
+    rows = {row[0]: row for row in chart.table.rows}
+    assert rows["B"][1:] == (None,) * 7 + ("no responses",)
+    assert rows["A"][1:3] == (20, 70.0) and rows["C"][1:3] == (30, 80.0)

@@ -83,3 +83,31 @@ def test_a_manager_of_another_clinic_gets_404_for_this_clinic(client, manager_b,
     client.force_login(manager_b)
     response = client.get(reverse("analytics:dashboard"), {"clinic": clinic_a.pk})
     assert response.status_code == 404
+
+
+def test_one_clinic_heatmap_is_by_provider_with_one_complement_and_low_reliability(
+    client, manager_a, clinic_a, instrument, provider_a
+):
+    from feedback.models import Provider
+
+    small = Provider.objects.create(clinic=clinic_a, display_name="Dr. Small")
+    large = Provider.objects.create(clinic=clinic_a, display_name="Dr. Large")
+    respond(instrument, clinic_a, 12, provider=provider_a)
+    respond(instrument, clinic_a, 5, provider=small)
+    respond(instrument, clinic_a, 15, provider=large)
+    client.force_login(manager_a)
+    response = client.get(
+        reverse("analytics:dashboard"),
+        {"period": "custom", "start": "2026-02-02", "end": "2026-03-01"},
+    )
+    heatmap = response.context["dashboard"].chart("heatmap")
+    rows = {(row[0], row[1]): row for row in heatmap.rows}
+    empathy = {
+        provider: row for (dimension, provider), row in rows.items() if dimension == "Empathy"
+    }
+    # 5 is hidden; the smallest other provider (12) is its complement; 15 is shown, marked
+    # low reliability (fewer than 30 responses).
+    assert empathy["Dr. Small"][2:] == (None, None, None, None, "fewer than 10 responses")
+    assert empathy[provider_a.display_name][-1].startswith("hidden so that")
+    assert empathy["Dr. Large"][2] == 15
+    assert empathy["Dr. Large"][-1] == "low reliability (fewer than 30 responses)"
