@@ -24,6 +24,35 @@ def preset_period(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=PERIOD_DAYS[period] - 1), today
 
 
+def cleaned_period(cleaned: dict, *, today: dt.date) -> None:
+    """Sets cleaned["period"], ["start"] and ["end"]: a preset's dates, or custom dates checked
+    (both given, in order, at most 3 years apart). Shared by the dashboard and comments."""
+    period = cleaned.get("period") or "90d"
+    cleaned["period"] = period
+    if period == "custom":
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if not start or not end:
+            raise forms.ValidationError(_("Choose both a start and an end date."))
+        if start > end:
+            raise forms.ValidationError(_("The start date must be on or before the end date."))
+        if (end - start).days > 3 * 366:
+            raise forms.ValidationError(_("Choose a period of at most 3 years."))
+    else:
+        start, end = preset_period(period, today)
+    cleaned["start"], cleaned["end"] = start, end
+
+
+def with_period_dates(data, *, today: dt.date):
+    """A copy of the query whose date inputs show the chosen preset period's dates."""
+    data = data.copy()
+    data.setdefault("period", "90d")
+    if data["period"] in PERIOD_DAYS:
+        data["start"], data["end"] = (
+            day.isoformat() for day in preset_period(data["period"], today)
+        )
+    return data
+
+
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters, read from the query string so a view can be bookmarked.
 
@@ -93,11 +122,7 @@ class DashboardFilterForm(forms.Form):
                 data["dimension"] = dimension_default or dimensions[0][0]
             if instruments:
                 data.setdefault("instrument", instruments[0][0])
-            if data["period"] in PERIOD_DAYS:
-                # The date inputs show the dates the chosen period covers.
-                data["start"], data["end"] = (
-                    day.isoformat() for day in preset_period(data["period"], self.today)
-                )
+            data = with_period_dates(data, today=self.today)
         super().__init__(data)
         self.dimension_default = dimension_default
         self.providers = {provider.pk: provider for provider in providers}
@@ -118,19 +143,7 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        period = cleaned.get("period") or "90d"
-        cleaned["period"] = period
-        if period == "custom":
-            start, end = cleaned.get("start"), cleaned.get("end")
-            if not start or not end:
-                raise forms.ValidationError(_("Choose both a start and an end date."))
-            if start > end:
-                raise forms.ValidationError(_("The start date must be on or before the end date."))
-            if (end - start).days > 3 * 366:
-                raise forms.ValidationError(_("Choose a period of at most 3 years."))
-        else:
-            start, end = preset_period(period, self.today)
-        cleaned["start"], cleaned["end"] = start, end
+        cleaned_period(cleaned, today=self.today)
         provider, clinic = cleaned.get("provider"), cleaned.get("clinic")
         if provider is not None and clinic not in (None, self.providers[provider].clinic_id):
             raise forms.ValidationError(_("That provider does not work at the chosen clinic."))

@@ -195,6 +195,7 @@ def test_overview_draws_themes_and_sentiment_over_time_with_the_dashboards_perio
     assert 'data-testid="comment-charts"' in html
     assert 'id="figure-comment-themes"' in html and 'id="figure-comment-sentiment"' in html
     assert '<option value="30d" selected>Last 30 days</option>' in html
+    assert '<option value="custom">Custom dates</option>' in html
     assert '<option value="180d">Last 6 months</option>' in html
     today = timezone.localdate()
     start = today - dt.timedelta(days=29)
@@ -203,9 +204,35 @@ def test_overview_draws_themes_and_sentiment_over_time_with_the_dashboards_perio
     assert 'data-testid="weeks"' not in html  # the table of hidden rows is gone
 
 
-def test_an_unknown_period_falls_back_to_the_last_90_days(client, manager_a, clinic_a):
+def test_custom_dates_as_on_the_dashboard_and_a_bad_period_is_refused_with_400(
+    client, manager_a, clinic_a
+):
     client.force_login(manager_a)
-    page = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk, "period": "7y"})
+    custom = {"clinic": clinic_a.pk, "period": "custom", "start": "2026-01-05", "end": "2026-02-01"}
+    page = client.get(reverse("comments:overview"), custom)
     assert page.status_code == 200
-    assert page.context["period"] == "90d"
-    assert page.context["start"] == timezone.localdate() - dt.timedelta(days=89)
+    assert (page.context["start"], page.context["end"]) == (
+        dt.date(2026, 1, 5),
+        dt.date(2026, 2, 1),
+    )
+    assert "5 Jan 2026 – 1 Feb 2026" in page.content.decode()
+    assert page.context["period_query"] == "period=custom&start=2026-01-05&end=2026-02-01"
+
+    backwards = {**custom, "start": "2026-03-01"}
+    refused = client.get(reverse("comments:overview"), backwards)
+    assert refused.status_code == 400
+    assert "The start date must be on or before the end date." in refused.content.decode()
+    unknown = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk, "period": "7y"})
+    assert unknown.status_code == 400
+    theme = client.get(reverse("comments:theme", args=[clinic_a.pk, "listening"]), backwards)
+    assert theme.status_code == 400
+    assert theme.content.decode() == "The start date must be on or before the end date."
+
+
+def test_the_period_inputs_show_the_presets_dates(client, manager_a, clinic_a):
+    client.force_login(manager_a)
+    page = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk})
+    today = timezone.localdate()
+    html = page.content.decode()
+    assert f'value="{today - dt.timedelta(days=89):%Y-%m-%d}"' in html
+    assert f'value="{today:%Y-%m-%d}"' in html
