@@ -177,7 +177,7 @@ def trend_chart(
     if last_period_partial:
         _add_partial_period(figure, x, values)
     _fit_score_axis(figure)
-    legend_above_plot(figure)
+    legend_above_plot(figure, two_a_row=True)
     table = _trend_table(periods, summaries, chart, hidden, min_group_size)
     return Chart(figure, _with_partial_note(table, last_period_partial))
 

@@ -464,3 +464,18 @@ def test_an_empty_unit_is_neither_hidden_nor_a_complement_and_says_no_responses(
     rows = {row[0]: row for row in chart.table.rows}
     assert rows["B"][1:] == (None,) * 7 + ("no responses",)
     assert rows["A"][1:3] == (20, 70.0) and rows["C"][1:3] == (30, 80.0)
+
+
+def test_legends_sit_above_the_plot_two_a_row_for_trends_only():
+    trend = trend_chart(title="t", periods=weeks([[70] * 10] * 3), min_group_size=10)
+    legend = trend.figure_json()["layout"]["legend"]
+    assert (legend["y"], legend["yanchor"], legend["entrywidth"]) == (1.02, "bottom", 0.5)
+    organisation = Moments.of([60, 70, 80, 90] * 50)
+    funnel = funnel_chart_for_means(
+        title="f",
+        units=[UnitMoments("A", Moments.of([70] * 20))],
+        organisation=organisation,
+        min_group_size=10,
+    )
+    legend = funnel.figure_json()["layout"]["legend"]
+    assert legend["y"] == 1.02 and "entrywidth" not in legend  # long entries keep their width
