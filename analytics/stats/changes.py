@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from analytics.stats.distributions import student_t_quantile
+from analytics.stats.mean_change import mean_change
 from analytics.stats.summaries import Z_95, Moments, Proportion, Recommendation, wilson_interval
 
 
@@ -34,17 +34,12 @@ class Difference:
 
 
 def mean_difference(current: Moments, previous: Moments) -> Difference | None:
-    """Welch interval, as METHODS.md uses for before/after: se = sqrt(s1^2/n1 + s2^2/n2), degrees
-    of freedom by Welch-Satterthwaite. None when either side has fewer than 2 values."""
-    if current.variance is None or previous.variance is None:
+    """Welch interval, as METHODS.md uses for before/after (analytics.stats.mean_change, shared
+    with the monthly report). None when either side has fewer than 2 values."""
+    change = mean_change(previous, current)
+    if change is None or change.lower is None or change.upper is None:
         return None
-    difference = current.mean - previous.mean
-    a, b = current.variance / current.n, previous.variance / previous.n
-    if a + b == 0:
-        return Difference(difference, difference, difference)
-    df = (a + b) ** 2 / (a * a / (current.n - 1) + b * b / (previous.n - 1))
-    half_width = student_t_quantile(0.975, df) * math.sqrt(a + b)
-    return Difference(difference, difference - half_width, difference + half_width)
+    return Difference(change.difference, change.lower, change.upper)
 
 
 def proportion_difference(current: Proportion, previous: Proportion) -> Difference | None:
