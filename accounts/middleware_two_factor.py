@@ -24,6 +24,8 @@ _OPEN_DURING = {
         "accounts:logout",
     ),
 }
+# The machine API (integrations.api), mounted under this path by compassion_portal.urls.
+_API_PREFIX = "/api/"
 _STEP_PAGE = {
     SecondStep.VERIFY: "accounts:two_factor_verify",
     SecondStep.SETUP: "accounts:two_factor_setup",
@@ -35,9 +37,13 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or request.path.startswith(
+            _API_PREFIX
+        ):
             # No session, so nobody signed in; not touching the session keeps public pages
-            # free of "Vary: Cookie" and of a session lookup.
+            # free of "Vary: Cookie" and of a session lookup. The machine API authenticates
+            # by token alone and never reads the session, so a browser's half-signed-in
+            # session must not turn its JSON answers into a redirect.
             return self.get_response(request)
         step = second_step_due(user=request.user, session=request.session)
         if step is None or self._is_open(request, step):

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "accounts",
     "feedback",
     "analytics",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,19 @@ EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 # A job still queued this long after its task was sent is sent again (the broker may have lost
 # the message, e.g. it was down when the export was asked for); beat checks every minute.
 EXPORT_REQUEUE_AFTER_SECONDS = env_int("EXPORT_REQUEUE_AFTER_SECONDS", 120, minimum=1)
+# The machine API (integrations): a call's body size and number of visits, calls per token per
+# window, FHIR Bundle page size; webhooks' time limit, and whether plain http to a loopback
+# address is allowed for a webhook (development and tests only; HTTPS otherwise).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+API_MAX_ITEMS = env_int("API_MAX_ITEMS", 200, minimum=1)
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60, minimum=1)
+FHIR_PAGE_SIZE = env_int("FHIR_PAGE_SIZE", 100, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", default=DEBUG)
+# A pending delivery untouched this long (longer than the whole retry schedule) lost its
+# message, e.g. the broker was down when the follow-up opened; beat sends it again.
+WEBHOOK_RESEND_AFTER_SECONDS = env_int("WEBHOOK_RESEND_AFTER_SECONDS", 15 * 60, minimum=60)
 DEFAULT_INSTRUMENT_SLUG = env_str("DEFAULT_INSTRUMENT_SLUG", "compassionate-care")
 
 # Celery: with no REDIS_URL, tasks run in-process so the demo needs no broker.
@@ -384,6 +398,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.monthly_reports_send",
         "schedule": crontab(day_of_month=1, hour=7, minute=30),
     },
+    # Webhook deliveries whose message was lost (broker down when the follow-up opened).
+    "webhooks-resend": {"task": "integrations.tasks.webhooks_resend_pending", "schedule": 5 * 60},
     # Comments whose on-commit analysis was missed (e.g. the broker was down).
     "comments-analyse": {
         "task": "analytics.tasks_comments.comments_analyse_pending",

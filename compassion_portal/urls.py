@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("integrations.urls")),
     path("exports/", include("analytics.exports.urls")),
     path("staff/", include("feedback.staff_urls")),
     path("reports/", include("analytics.reports.urls")),

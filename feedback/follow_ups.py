@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from feedback.audit import audit_record
@@ -15,6 +16,10 @@ from feedback.models import AuditEvent, Clinic, DimensionScore, FollowUp, Respon
 from feedback.scoring import nps_class
 
 NOTE_MAX_LENGTH = 2000
+# Sent inside the response's transaction with ``follow_up`` (just created). Other apps listen
+# (integrations delivers webhooks) without feedback importing them; a receiver must defer any
+# outside work to transaction.on_commit.
+follow_up_opened = Signal()
 
 
 def follow_up_reasons(
@@ -51,7 +56,9 @@ def follow_up_open_if_needed(
     reasons = follow_up_reasons(definition=definition, scores=scores, has_comment=has_comment)
     if not reasons:
         return None
-    return FollowUp.objects.create(response=response, clinic=response.clinic, reasons=reasons)
+    follow_up = FollowUp.objects.create(response=response, clinic=response.clinic, reasons=reasons)
+    follow_up_opened.send(sender=FollowUp, follow_up=follow_up)
+    return follow_up
 
 
 @transaction.atomic

@@ -50,8 +50,8 @@ class VisitFileInvalid(ValueError):
     """The file as a whole cannot be imported; nothing was written."""
 
 
-class _RowInvalid(ValueError):
-    pass
+class VisitRowInvalid(ValueError):
+    """One row (or API item) cannot be imported; the message says why."""
 
 
 @dataclass
@@ -150,7 +150,7 @@ def _columns_checked(header: list[str]) -> list[str]:
     )
 
 
-class _RowParser:
+class VisitRowParser:
     """Validates rows, caching clinic and provider lookups across the file."""
 
     def __init__(self, *, now: dt.datetime):
@@ -173,7 +173,7 @@ class _RowParser:
 
     def parse(self, row: CsvRow) -> VisitRow:
         if row.problem:
-            raise _RowInvalid(row.problem)
+            raise VisitRowInvalid(row.problem)
         value = {name: row.values.get(name, "").strip() for name in COLUMNS}
         problems: list[str] = []
         external_id = value["visit_id"]
@@ -209,7 +209,7 @@ class _RowParser:
         elif problem := contact_problem(channel=channel, contact=value["contact"]):
             problems.append(problem)
         if problems:
-            raise _RowInvalid("; ".join(problems))
+            raise VisitRowInvalid("; ".join(problems))
         assert clinic is not None and occurred_at is not None
         return VisitRow(
             clinic=clinic,
@@ -247,7 +247,7 @@ class _RowParser:
         return moment
 
 
-def _visit_row_store(row: VisitRow, *, now: dt.datetime) -> str:
+def visit_row_store(row: VisitRow, *, now: dt.datetime) -> str:
     """Store one row in its own transaction: "created", "present" or "skipped_recent"."""
     with transaction.atomic():
         visit, created = Visit.objects.get_or_create(
@@ -277,6 +277,15 @@ def _visit_row_store(row: VisitRow, *, now: dt.datetime) -> str:
         return "created"
 
 
+def visit_row_import(row: CsvRow, *, parser: VisitRowParser, now: dt.datetime) -> tuple[str, str]:
+    """Check and store one row: ("created" | "present" | "skipped_recent", "") or
+    ("invalid", why). The one path for a visit from outside: the CSV import and the visits API."""
+    try:
+        return visit_row_store(parser.parse(row), now=now), ""
+    except (VisitRowInvalid, ContactInvalid) as exc:
+        return "invalid", str(exc)
+
+
 def visit_rows_import(
     *,
     rows: Iterable[CsvRow],
@@ -290,21 +299,19 @@ def visit_rows_import(
     enqueued after its row commits.
     """
     now = now or timezone.now()
-    parser = _RowParser(now=now)
+    parser = VisitRowParser(now=now)
     summary = VisitImportSummary()
     for row in rows:
         summary.rows += 1
-        try:
-            outcome = _visit_row_store(parser.parse(row), now=now)
-        except (_RowInvalid, ContactInvalid) as exc:
-            summary.errors.append((row.line, str(exc)))
+        outcome, problem = visit_row_import(row, parser=parser, now=now)
+        if outcome == "invalid":
+            summary.errors.append((row.line, problem))
+        elif outcome == "created":
+            summary.created += 1
+        elif outcome == "present":
+            summary.already_present += 1
         else:
-            if outcome == "created":
-                summary.created += 1
-            elif outcome == "present":
-                summary.already_present += 1
-            else:
-                summary.skipped_recent += 1
+            summary.skipped_recent += 1
         if on_row is not None:
             on_row()
     return summary

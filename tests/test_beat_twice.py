@@ -14,6 +14,7 @@ effect of one run. What each one guarantees, and how:
 - trend-alerts: a signal is a row unique per (clinic, dimension, kind, week), inserted with
   ON CONFLICT DO NOTHING; it is mailed under its row lock and marked sent: mailed once.
 - monthly-reports: a delivery row unique per (user, month), locked while mailing, marked sent.
+- webhooks-resend: a conditional UPDATE of touched_at; one message per stale delivery.
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ from feedback import testimonials
 from feedback.invitations import invitation_create, invitation_send
 from feedback.models import CommentAnalysis, Invitation, Visit
 from feedback.services import response_submit
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.analytics.exports.test_exports_resend import queued_job
 
 pytestmark = [pytest.mark.hardening, pytest.mark.django_db]
@@ -197,3 +199,18 @@ def test_monthly_reports_run_twice_acts_once(instrument, clinic_a, manager_a, ma
     StaffMailPreference.objects.create(user=manager_a, monthly_report=True)
     assert beat_twice("monthly-reports") == [1, 0]
     assert [message.to for message in mailoutbox] == [["manager.a@clinic.example"]]
+
+
+def test_webhooks_resend_run_twice_acts_once(
+    clinic_a, settings, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpoint.objects.create(
+        clinic=clinic_a, url="https://ehr.example.org/hook", secret="s" * 64
+    )
+    stale = timezone.now() - dt.timedelta(seconds=settings.WEBHOOK_RESEND_AFTER_SECONDS + 1)
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type="follow_up.opened", body="{}", touched_at=stale
+    )
+    with django_capture_on_commit_callbacks() as sends:
+        assert beat_twice("webhooks-resend") == [1, 0]
+    assert len(sends) == 1

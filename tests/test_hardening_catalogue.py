@@ -124,6 +124,7 @@ CATALOGUE: dict[str, list[str]] = {
         "test_beat_twice.py::test_comments_analyse_run_twice_acts_once",
         "test_beat_twice.py::test_trend_alerts_run_twice_acts_once",
         "test_beat_twice.py::test_monthly_reports_run_twice_acts_once",
+        "test_beat_twice.py::test_webhooks_resend_run_twice_acts_once",
     ],
     # Bad input
     "Text that is not UTF-8 gets a 400 and nothing is stored": [
@@ -147,6 +148,24 @@ CATALOGUE: dict[str, list[str]] = {
     "check --deploy is clean with README's production settings": [
         "test_deploy_check.py::test_check_deploy_passes_with_readmes_production_settings",
         "test_deploy_check.py::test_check_deploy_fails_with_the_demo_defaults_and_names_the_file_email_backend",
+    ],
+    # Machine API and webhooks (issue 17)
+    "Machine API: a token reaches only its clinics; revoked and unknown tokens are refused": [
+        "integrations/test_visits_api.py::test_a_token_of_clinic_a_cannot_add_visits_to_clinic_b_and_nothing_is_stored",
+        "integrations/test_visits_api.py::test_calls_without_a_valid_token_get_401_json",
+        "integrations/test_visits_api.py::test_a_revoked_token_is_refused",
+        "integrations/test_fhir.py::test_a_token_of_clinic_a_cannot_read_clinic_b",
+    ],
+    "Machine API: bad or oversized bodies and floods get 400/413/429 JSON, nothing stored": [
+        "integrations/test_visits_api.py::test_a_malformed_body_gets_400_json",
+        "integrations/test_visits_api.py::test_a_body_over_the_size_limit_gets_413_and_nothing_is_stored",
+        "integrations/test_visits_api.py::test_more_items_than_allowed_get_413",
+        "integrations/test_visits_api.py::test_calls_over_the_rate_limit_get_429_with_retry_after",
+    ],
+    "Webhooks: HTTPS only, signed, retried on 5xx, bounded": [
+        "integrations/test_webhooks.py::test_only_https_is_accepted_and_loopback_http_only_when_allowed",
+        "integrations/test_webhooks.py::test_the_last_allowed_try_that_fails_marks_the_delivery_failed",
+        "integration/test_webhook_worker.py::test_worker_retries_a_webhook_after_a_500_and_delivers_it_signed",
     ],
 }
 

@@ -14,7 +14,7 @@ def portal_tasks() -> dict:
     return {
         name: task
         for name, task in app.tasks.items()
-        if name.startswith(("analytics.", "feedback."))
+        if name.startswith(("analytics.", "feedback.", "integrations."))
     }
 
 

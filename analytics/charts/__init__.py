@@ -8,6 +8,7 @@ the CSV download. Suppression is applied here, so no chart or table can show a s
 from analytics.charts.breakdowns import (
     ItemTopBox,
     dimension_clinic_heatmap,
+    provider_dimension_heatmap,
     top_box_bars,
 )
 from analytics.charts.figure_style import Chart, DataTable
@@ -29,6 +30,7 @@ __all__ = [
     "dimension_clinic_heatmap",
     "funnel_chart_for_means",
     "funnel_curve_sizes",
+    "provider_dimension_heatmap",
     "top_box_bars",
     "trend_chart",
 ]

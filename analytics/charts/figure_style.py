@@ -118,6 +118,23 @@ def base_layout(*, title: str, x_title: str, y_title: str, **overrides: Any) -> 
     return layout
 
 
+def legend_above_plot(figure: PlotlyFigure, *, two_a_row: bool = False) -> None:
+    """A compact horizontal legend above the plot: below it, a legend placed as a fraction of
+    the plot's height ran into the x axis title on a phone. ``two_a_row`` for short entries
+    (a trend's), which otherwise stack one a row on a phone; long ones would be cut."""
+    legend: dict = {
+        "orientation": "h",
+        "x": 0,
+        "y": 1.02,
+        "yanchor": "bottom",
+        "font": {"size": 12},
+        "tracegroupgap": 0,
+    }
+    if two_a_row:
+        legend |= {"entrywidth": 0.5, "entrywidthmode": "fraction"}
+    figure.update_layout(legend=legend, margin={"b": 60})
+
+
 def rounded(value: float | None, digits: int = 1) -> float | None:
     """Table and hover values are rounded for reading; the figure keeps full precision."""
     return None if value is None else round(value, digits)

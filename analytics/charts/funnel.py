@@ -19,6 +19,7 @@ from analytics.charts.figure_style import (
     PlotlyFigure,
     base_layout,
     hidden_note,
+    legend_above_plot,
     rounded,
 )
 from analytics.charts.wording import gettext, gettext_noop, pgettext, translated
@@ -166,13 +167,54 @@ def _funnel_chart(
         if reason is None and unit.value is not None:
             placed[position].append((unit, low))
         rows.append(_row(unit, reason, limits, position, low, min_group_size))
+    x_max = math.ceil(largest * 1.1)
     for position, members in placed.items():
         if members:
-            _add_units(figure, position, members)
+            _add_units(figure, position, members, x_max=x_max)
+    shown = [unit for members in placed.values() for unit, _ in members]
+    _fit_funnel_axes(figure, shown, target, limits_at, x_max)
+    legend_above_plot(figure)
     return Chart(figure, DataTable(translated(FUNNEL_COLUMNS), tuple(rows)))
 
 
-def _add_units(figure: PlotlyFigure, position: FunnelPosition | None, members) -> None:
+def _fit_funnel_axes(
+    figure: PlotlyFigure,
+    shown: list[_Unit],
+    target: float | None,
+    limits_at: Callable[[int], FunnelLimits | None],
+    x_max: int,
+) -> None:
+    """Axes fitted to what matters, so no unit sits on an axis line: x from 0 (every unit has
+    at least min_group_size responses, so none is at 0), y around the units, the target and the
+    99.8% limits at the smallest unit's n, padded by a tenth (two at the top, for labels). The
+    curves' wide mouths at tiny n run off the top and bottom instead of squeezing the units."""
+    ys = [unit.value for unit in shown if unit.value is not None]
+    if target is not None:
+        ys.append(target)
+    if shown:
+        limits = limits_at(min(unit.n for unit in shown))
+        if limits is not None:
+            ys += [limits.alarm.lower, limits.alarm.upper]
+    figure.update_layout(xaxis={"range": [0, x_max]})
+    if ys:
+        low, high = min(ys), max(ys)
+        padding = max(0.1 * (high - low), 2.0)
+        # Twice the room at the top, where a named unit's label sits above its marker.
+        figure.update_layout(yaxis={"range": [low - padding, high + 2 * padding]})
+
+
+def label_position(n: int, x_max: int) -> str:
+    """Where a unit's name goes: leaning inwards near either edge, so it is never cut there."""
+    if n < 0.25 * x_max:
+        return "top right"
+    if n > 0.75 * x_max:
+        return "top left"
+    return "top center"
+
+
+def _add_units(
+    figure: PlotlyFigure, position: FunnelPosition | None, members, *, x_max: int
+) -> None:
     label, symbol, colour = POSITION_STYLE[position]
     figure.add_scatter(
         x=[unit.n for unit, _ in members],
@@ -181,7 +223,8 @@ def _add_units(figure: PlotlyFigure, position: FunnelPosition | None, members) -
         name=gettext(label),
         # Only units beyond 99.8% are named on the plot; every unit is named on hover.
         text=[unit.label for unit, _ in members],
-        textposition="top center",
+        textposition=[label_position(unit.n, x_max) for unit, _ in members],
+        cliponaxis=False,
         customdata=[[gettext("low reliability") if low else ""] for _, low in members],
         marker={
             "symbol": [f"{symbol}-open" if low else symbol for _, low in members],
@@ -210,18 +253,14 @@ def _row(
     low: bool,
     min_group_size: int,
 ) -> tuple:
-    if reason is not None:
-        return (
-            unit.label,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            hidden_note(reason, min_group_size=min_group_size),
+    if reason is not None or unit.n == 0:
+        # An empty unit is not hidden (it holds nobody), and has nothing to draw.
+        note = (
+            gettext("no responses")
+            if reason is None
+            else hidden_note(reason, min_group_size=min_group_size)
         )
+        return (unit.label, None, None, None, None, None, None, None, note)
     bounds = (
         [None] * 4
         if limits is None

@@ -21,6 +21,7 @@ from analytics.charts.figure_style import (
     PlotlyFigure,
     base_layout,
     hidden_note,
+    legend_above_plot,
     rounded,
 )
 from analytics.charts.interventions import (
@@ -74,9 +75,12 @@ def trend_chart(
     limits_from: dt.date | None = None,
     period_title: str | None = None,
     value_title: str | None = None,
+    last_period_partial: bool = False,
 ) -> Chart:
     """Periods in time order. Small periods are hidden, and so is the next-smallest one (the
     periods add up to the headline figure); hidden periods are gaps in the control chart.
+    A last period still under way (``last_period_partial``) is drawn as an open marker and
+    left out of the control chart: a part-week is no evidence of a change.
     ``limits_from`` (a manager's choice, e.g. an intervention's start) splits the limits there."""
     period_title = period_title or gettext("Week starting")
     value_title = value_title or gettext(SCORE_AXIS_TITLE)
@@ -92,7 +96,10 @@ def trend_chart(
     split = (
         None if limits_from is None else limits_split_index([p.start for p in periods], limits_from)
     )
-    chart = xmr_chart(values, rebase_at=[] if split is None else [split])
+    chart = xmr_chart(
+        _values_for_signals(values, last_period_partial),
+        rebase_at=[] if split is None else [split],
+    )
     x = [period.start.isoformat() for period in periods]
 
     figure = PlotlyFigure(
@@ -100,7 +107,7 @@ def trend_chart(
             title=title,
             x_title=period_title,
             y_title=value_title,
-            yaxis={"title": {"text": value_title}, "range": [0, 100], "gridcolor": "#E5E5E5"},
+            yaxis={"title": {"text": value_title}, "gridcolor": "#E5E5E5"},
             hovermode="x unified",
         )
     )
@@ -123,7 +130,7 @@ def trend_chart(
     score = gettext("Score")
     figure.add_scatter(
         x=x,
-        y=values,
+        y=_values_for_signals(values, last_period_partial),
         mode="lines+markers",
         name=score,
         line={"color": BLUE, "width": 2},
@@ -166,11 +173,79 @@ def trend_chart(
                 },
                 hovertemplate=f"{gettext(label)}<extra></extra>",
             )
+    if last_period_partial:
+        _add_partial_period(figure, x, values)
+    _fit_score_axis(figure)
+    legend_above_plot(figure, two_a_row=True)
     intervention_markers_add(figure, interventions)
-    table = _trend_table(periods, summaries, chart, hidden, min_group_size)
+    table = _with_partial_note(
+        _trend_table(periods, summaries, chart, hidden, min_group_size), last_period_partial
+    )
     if interventions:
         table = intervention_column_add(table, [p.start for p in periods], interventions)
     return Chart(figure, table)
+
+
+def _values_for_signals(
+    values: Sequence[float | None], last_period_partial: bool
+) -> list[float | None]:
+    """The values the control chart (and the joined score line) uses: a partial last period
+    is left out, so it never raises a signal nor moves a limit."""
+    return [*values[:-1], None] if last_period_partial and values else list(values)
+
+
+def _add_partial_period(figure: PlotlyFigure, x: Sequence[str], values: Sequence) -> None:
+    """The last, partial period: an open marker joined by a dotted line to the one before."""
+    if not values or values[-1] is None:
+        return
+    label = gettext("Period so far (partial)")
+    before = [(x[i], values[i]) for i in range(len(values) - 1) if values[i] is not None][-1:]
+    figure.add_scatter(
+        x=[*(point[0] for point in before), x[-1]],
+        y=[*(point[1] for point in before), values[-1]],
+        mode="lines+markers",
+        name=label,
+        line={"color": BLUE, "width": 1.5, "dash": "dot"},
+        marker={
+            "size": [0] * len(before) + [9],
+            "symbol": "circle-open",
+            "color": BLUE,
+            "line": {"width": 2},
+        },
+        hovertemplate=f"%{{y:.1f}}<extra>{label}</extra>",
+    )
+
+
+def _fit_score_axis(figure: PlotlyFigure) -> None:
+    """The y axis fitted to what is drawn (scores, band, limits) with some room either side,
+    instead of 0-100, where a change of a few points looks flat."""
+    ys = [
+        y
+        for trace in figure.data
+        if trace.get("type") == "scatter"
+        for y in trace.get("y", ())
+        if isinstance(y, int | float)
+    ]
+    if ys:
+        figure.update_layout(yaxis={"range": list(fitted_range(min(ys), max(ys)))})
+
+
+def fitted_range(
+    low: float, high: float, *, floor: float = 0.0, ceiling: float = 100.0
+) -> tuple[float, float]:
+    """[low, high] padded by 10% of its span (at least 2 points), kept within the scale."""
+    padding = max(0.1 * (high - low), 2.0)
+    return max(floor, low - padding), min(ceiling, high + padding)
+
+
+def _with_partial_note(table: DataTable, last_period_partial: bool) -> DataTable:
+    """The table says which period is partial, in its note column."""
+    if not last_period_partial or not table.rows:
+        return table
+    *rows, last = table.rows
+    note = gettext("period so far (partial): no signal")
+    last = (*last[:-1], "; ".join(text for text in (last[-1], note) if text))
+    return DataTable(table.columns, (*rows, last))
 
 
 def _trend_table(
@@ -184,10 +259,11 @@ def _trend_table(
     for index, (period, summary, point) in enumerate(
         zip(periods, summaries, chart.points, strict=True)
     ):
+        empty = period.moments.n == 0  # not hidden: it holds nobody (an empty cell)
         rows.append(
             (
                 period.start.isoformat(),
-                None if summary is None else summary.n,
+                None if summary is None or empty else summary.n,
                 rounded(None if summary is None else summary.mean),
                 rounded(None if summary is None else summary.lower),
                 rounded(None if summary is None else summary.upper),
@@ -195,7 +271,9 @@ def _trend_table(
                 rounded(point.lower),
                 rounded(point.upper),
                 "; ".join(gettext(SIGNAL_STYLE[s][0]) for s in SIGNAL_STYLE if s in point.signals),
-                hidden_note(hidden.get(index), min_group_size=min_group_size),
+                gettext("no responses")
+                if empty
+                else hidden_note(hidden.get(index), min_group_size=min_group_size),
             )
         )
     return DataTable(translated(TREND_COLUMNS), tuple(rows))

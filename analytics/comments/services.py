@@ -8,16 +8,17 @@ over the analysis and theme rows) and apply small-group suppression before anyth
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 
+from analytics.charts.comments import CommentPeriod, comment_granularity
 from analytics.comments.sentiment import sentiment_of
 from analytics.comments.themes import Taxonomy, taxonomy_load
-from analytics.stats.suppression import is_suppressed
+from analytics.stats.suppression import breakdown_suppression, is_suppressed
 from feedback.models import Clinic, CommentAnalysis, CommentTheme, Provider, Response, Testimonial
 from feedback.redaction import redact
 
@@ -111,15 +112,6 @@ class ThemeRow:
 
 
 @dataclass(frozen=True)
-class WeekRow:
-    week: dt.date
-    comments: int
-    mean_sentiment: float | None
-    suppressed: bool
-    theme_counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class ThemeSection:
     comments: int
     # True when the clinic has fewer than MIN_GROUP_SIZE analysed comments in the period:
@@ -127,7 +119,9 @@ class ThemeSection:
     suppressed: bool
     min_group_size: int
     themes: list[ThemeRow]
-    weeks: list[WeekRow]
+    # Weeks, or months when most weeks have too few comments to be shown.
+    periods: list[CommentPeriod]
+    granularity: str = "week"
 
 
 def _analyses(*, clinic: Clinic, start: dt.date, end: dt.date) -> QuerySet[CommentAnalysis]:
@@ -142,9 +136,8 @@ def theme_section(
     language: str = "en",
     taxonomy: Taxonomy | None = None,
 ) -> ThemeSection:
-    """Theme frequency, mean sentiment per theme and per week for one clinic, in [start, end).
-
-    Three GROUP BY queries, whatever the number of comments.
+    """Theme frequency, mean sentiment per theme and per week (or month) for one clinic, in
+    [start, end). Four GROUP BY queries, whatever the number of comments.
     """
     taxonomy = taxonomy or taxonomy_load()
     min_n = settings.MIN_GROUP_SIZE
@@ -173,33 +166,52 @@ def theme_section(
             )
         )
 
-    week_counts: dict[dt.date, dict[str, int]] = {}
+    week_totals = analyses.annotate(week=TruncWeek("local_date")).values("week")
+    granularity = comment_granularity(
+        [row["n"] for row in week_totals.annotate(n=Count("pk"))], min_group_size=min_n
+    )
+    return ThemeSection(
+        total, False, min_n, themes, _comment_periods(analyses, granularity, min_n), granularity
+    )
+
+
+def _comment_periods(
+    analyses: QuerySet[CommentAnalysis], granularity: str, min_n: int
+) -> list[CommentPeriod]:
+    """Comments, mean sentiment and theme mentions per week or month, in two GROUP BY queries.
+    The periods add up to the count shown in the heading, so a hidden period takes its
+    complement with it (breakdown_suppression); hidden periods carry no numbers."""
+    trunc = TruncWeek if granularity == "week" else TruncMonth
+    theme_counts: dict[dt.date, dict[str, int]] = {}
     for row in (
         CommentTheme.objects.filter(analysis__in=analyses)
-        .annotate(week=TruncWeek("analysis__local_date"))
-        .values("week", "theme")
+        .annotate(period=trunc("analysis__local_date"))
+        .values("period", "theme")
         .annotate(n=Count("analysis"))
     ):
-        week_counts.setdefault(_as_date(row["week"]), {})[row["theme"]] = row["n"]
-    weeks = []
-    for row in (
-        analyses.annotate(week=TruncWeek("local_date"))
-        .values("week")
+        theme_counts.setdefault(_as_date(row["period"]), {})[row["theme"]] = row["n"]
+    rows = list(
+        analyses.annotate(period=trunc("local_date"))
+        .values("period")
         .annotate(n=Count("pk"), mean=Avg("sentiment_score"))
-        .order_by("week")
-    ):
-        week = _as_date(row["week"])
-        hidden = is_suppressed(row["n"], min_group_size=min_n)
-        weeks.append(
-            WeekRow(
-                week,
+        .order_by("period")
+    )
+    hidden = breakdown_suppression(
+        {index: row["n"] for index, row in enumerate(rows)}, min_group_size=min_n
+    )
+    periods = []
+    for index, row in enumerate(rows):
+        start, reason = _as_date(row["period"]), hidden.get(index)
+        periods.append(
+            CommentPeriod(
+                start,
                 row["n"],
-                None if hidden else row["mean"],
-                hidden,
-                {} if hidden else week_counts.get(week, {}),
+                None if reason else row["mean"],
+                reason,
+                {} if reason else theme_counts.get(start, {}),
             )
         )
-    return ThemeSection(total, False, min_n, themes, weeks)
+    return periods
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

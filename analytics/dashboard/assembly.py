@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +17,11 @@ from analytics.charts import (
     UnitMoments,
     dimension_clinic_heatmap,
     funnel_chart_for_means,
+    provider_dimension_heatmap,
     top_box_bars,
     trend_chart,
 )
+from analytics.charts.periods import trend_periods
 from analytics.charts.recommend import recommend_classes_chart
 from analytics.dashboard.interventions import trend_interventions
 from analytics.dashboard.reads import DashboardReads, DimensionSums, dashboard_reads
@@ -96,18 +97,6 @@ class Dashboard:
         return next((c for c in (*self.trends, *self.comparisons) if c.name == name), None)
 
 
-def period_starts(since: dt.date, until: dt.date, granularity: str) -> list[dt.date]:
-    """First days of the weeks (Mondays) or months overlapping since..until, in order."""
-    if granularity == "month":
-        start, starts = since.replace(day=1), []
-        while start <= until:
-            starts.append(start)
-            start = (start + dt.timedelta(days=32)).replace(day=1)
-        return starts
-    first = since - dt.timedelta(days=since.weekday())
-    return [first + dt.timedelta(weeks=k) for k in range((until - first).days // 7 + 1)]
-
-
 def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) -> Dashboard:
     """Every number on the page, from one set of rollup reads (a handful of queries)."""
     reads = dashboard_reads(scope)
@@ -166,7 +155,7 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
             min_group_size=small,
         )
     )
-    starts = period_starts(scope.since, scope.until, scope.granularity)
+    periods = trend_periods(scope.since, scope.until, scope.granularity)
     markers, limits_from = trend_interventions(scope)
     trends = []
     for d in scored:
@@ -178,8 +167,10 @@ def dashboard_build(*, scope: DashboardScope, definition: InstrumentDefinition) 
         chart = trend_chart(
             title=title,
             periods=[
-                TrendPeriod(start, reads.trend.get((start, d.id), Moments())) for start in starts
+                TrendPeriod(start, reads.trend.get((start, d.id), Moments()))
+                for start in periods.starts
             ],
+            last_period_partial=periods.last_partial,
             min_group_size=small,
             period_title=(
                 gettext("Week starting") if scope.granularity == "week" else gettext("Month")
@@ -253,6 +244,9 @@ def _items(
 def _heatmap(
     scope: DashboardScope, reads: DashboardReads, scored: list, labels: dict[str, str]
 ) -> ChartView:
+    """Dimensions by clinic; with one clinic in view that says nothing, so by provider."""
+    if not scope.compares_clinics:
+        return _provider_heatmap(scope, reads, scored, labels)
     cells: dict[tuple[str, str], Moments] = {}
     shown = {d.id for d in scored}
     for (clinic_id, _, dimension), sums in reads.by_unit.items():
@@ -266,5 +260,41 @@ def _heatmap(
         clinics=[clinic.name for clinic in scope.clinics],
         cells=cells,
         min_group_size=scope.min_group_size,
+    )
+    return ChartView.of("heatmap", title, chart)
+
+
+def _provider_heatmap(
+    scope: DashboardScope, reads: DashboardReads, scored: list, labels: dict[str, str]
+) -> ChartView:
+    """The clinic's providers (and the responses with none recorded, so that no provider's
+    cell can be worked out from the clinic's figure) by dimension."""
+    by_provider: dict[tuple[int | None, str], Moments] = {}
+    shown = {d.id for d in scored}
+    for (_, provider_id, dimension), sums in reads.by_unit.items():
+        if dimension in shown:
+            key = (provider_id, labels[dimension])
+            by_provider[key] = by_provider.get(key, Moments()) + sums.moments
+    # Named providers by name, then the responses with none recorded; two providers of the
+    # same name stay two rows.
+    ids = sorted(
+        {provider_id for provider_id, _ in by_provider},
+        key=lambda pk: (pk is None, scope.provider_name(pk), pk or 0),
+    )
+    names = [scope.provider_name(pk) for pk in ids]
+    rows = {
+        pk: name if names.count(name) == 1 else f"{name} ({pk})"
+        for pk, name in zip(ids, names, strict=True)
+    }
+    cells = {(rows[pk], dimension): m for (pk, dimension), m in by_provider.items()}
+    providers = [rows[pk] for pk in ids]
+    title = gettext("Dimension scores by provider")
+    chart = provider_dimension_heatmap(
+        title=title,
+        dimensions=[labels[d.id] for d in scored],
+        providers=providers,
+        cells=cells,
+        min_group_size=scope.min_group_size,
+        low_reliability_n=scope.low_reliability_n,
     )
     return ChartView.of("heatmap", title, chart)

@@ -23,6 +23,13 @@ from analytics.stats import (
     nps_summary,
     wilson_interval,
 )
+from analytics.stats.changes import (
+    ChangeVerdict,
+    Difference,
+    mean_difference,
+    nps_difference,
+    proportion_difference,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,21 @@ class Tile:
     change: str | None  # "+2.3 vs the previous 90 days"
     note: str  # why a value or a change is not shown ("" when all is shown)
     n: int | None  # respondents behind the value; None when hidden
+    # Whether the change's 95% interval excludes zero; None when no change is shown, or for a
+    # count (responses), which is not an estimate from a sample.
+    verdict: ChangeVerdict | None = None
+    n_label: str = ""  # what n counts, e.g. "invitations answered", in the page's language
+
+    @property
+    def verdict_text(self) -> str:
+        """Said in words as well as by colour, so the cue never rests on colour alone."""
+        if self.verdict is None:
+            return ""
+        return {
+            ChangeVerdict.HIGHER: gettext("↑ higher, beyond chance"),
+            ChangeVerdict.LOWER: gettext("↓ lower, beyond chance"),
+            ChangeVerdict.UNCLEAR: gettext("no clear change"),
+        }[self.verdict]
 
 
 def _number(value: float, digits: int = 1, *, signed: bool = False) -> str:
@@ -80,6 +102,11 @@ def _change(
     return _versus(change, days=days), ""
 
 
+def _verdict(difference: Difference | None, change: str | None) -> ChangeVerdict | None:
+    """Only a change that is shown carries a verdict."""
+    return None if change is None or difference is None else difference.verdict
+
+
 def dimension_tile(
     *, key: str, label: str, current: Moments, previous: Moments, days: int, min_group_size: int
 ) -> Tile:
@@ -92,7 +119,11 @@ def dimension_tile(
     )
     difference = None if previous.mean is None else summary.mean - previous.mean
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
-    return Tile(key, label, _number(summary.mean), interval, change, note, current.n)
+    verdict = _verdict(mean_difference(current, previous), change)
+    n_label = gettext("responses")
+    return Tile(
+        key, label, _number(summary.mean), interval, change, note, current.n, verdict, n_label
+    )
 
 
 def nps_tile(
@@ -118,7 +149,9 @@ def nps_tile(
     difference = None if previous_nps is None else summary.nps - previous_nps
     change, note = _change(difference, previous.n, days=days, min_group_size=min_group_size)
     value = _number(summary.nps, 0, signed=True)
-    return Tile("nps", label, value, interval, change, note, current.n)
+    verdict = _verdict(nps_difference(current, previous), change)
+    n_label = gettext("answers")
+    return Tile("nps", label, value, interval, change, note, current.n, verdict, n_label)
 
 
 def percent_positive_tile(
@@ -140,7 +173,10 @@ def percent_positive_tile(
     change, note = _change(
         difference, previous.n, days=days, min_group_size=min_group_size, points=True
     )
-    return Tile(key, label, f"{_number(100 * summary.value)}%", interval, change, note, current.n)
+    verdict = _verdict(proportion_difference(current, previous), change)
+    value = f"{_number(100 * summary.value)}%"
+    n_label = gettext("responses")
+    return Tile(key, label, value, interval, change, note, current.n, verdict, n_label)
 
 
 def responses_tile(*, current: int, previous: int, days: int, min_group_size: int) -> Tile:
@@ -156,7 +192,9 @@ def responses_tile(*, current: int, previous: int, days: int, min_group_size: in
             days=days,
         )
         note = ""
-    return Tile("responses", label, _number(current, 0), None, change, note, current)
+    # Counts every survey, not only those that answer an invitation (the response rate's n).
+    n_label = gettext("surveys completed, invited or not (e-mail, text, kiosk, QR code)")
+    return Tile("responses", label, _number(current, 0), None, change, note, current, None, n_label)
 
 
 def response_rate_tile(
@@ -176,4 +214,10 @@ def response_rate_tile(
         difference, previous.count, days=days, min_group_size=min_group_size, points=True
     )
     value = f"{_number(100 * summary.value)}%"
-    return Tile("response_rate", label, value, interval, change, note, current.count)
+    verdict = _verdict(proportion_difference(current, previous), change)
+    n_label = ngettext(
+        "of %(sent)s invitation answered", "of %(sent)s invitations answered", current.n
+    ) % {"sent": _number(current.n, 0)}
+    return Tile(
+        "response_rate", label, value, interval, change, note, current.count, verdict, n_label
+    )

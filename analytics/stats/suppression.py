@@ -29,22 +29,23 @@ def suppression_label(reason: SuppressionReason, *, min_group_size: int) -> str:
 def breakdown_suppression[K: Hashable](
     sizes: Mapping[K, int], *, min_group_size: int
 ) -> dict[K, SuppressionReason]:
-    """The cells of a breakdown (whose total is shown) to hide, and why.
+    """The cells of a breakdown (whose total is shown) to hide, and why; hide no more than that.
 
-    Cells under min_group_size are hidden. Then, while the hidden cells together hold some but
-    fewer than min_group_size respondents, their combined value could be worked out from the
-    total minus the visible cells, so the next-smallest visible cell is hidden too (ties go to the
-    earlier cell, so the result is stable). Empty cells hide nothing and need no complement.
+    Non-empty cells under min_group_size are hidden. Empty cells are not: they hold nobody, so
+    there is nothing to hide and nothing they could protect. When exactly one cell is hidden,
+    its value is the total minus the visible cells, so the smallest visible non-empty cell is
+    hidden too: the complement that loses the fewest respondents (ties go to the earlier cell,
+    so the result is stable). Two or more hidden cells already protect one another: the total
+    gives only their sum, never one cell's value (METHODS.md, "Suppression and reliability").
     """
     hidden = {
         key: SuppressionReason.SMALL_GROUP
         for key, n in sizes.items()
-        if is_suppressed(n, min_group_size=min_group_size)
+        if n > 0 and is_suppressed(n, min_group_size=min_group_size)
     }
-    visible = sorted((key for key in sizes if key not in hidden), key=lambda key: sizes[key])
-    hidden_n = sum(sizes[key] for key in hidden)
-    while 0 < hidden_n < min_group_size and visible:
-        key = visible.pop(0)
-        hidden[key] = SuppressionReason.COMPLEMENTARY
-        hidden_n += sizes[key]
+    if len(hidden) == 1:
+        candidates = [key for key, n in sizes.items() if n > 0 and key not in hidden]
+        if candidates:
+            # min() keeps the first of equal cells, in the breakdown's own order.
+            hidden[min(candidates, key=lambda key: sizes[key])] = SuppressionReason.COMPLEMENTARY
     return hidden

@@ -34,10 +34,23 @@
     form.querySelectorAll("select").forEach(function (select) {
       select.addEventListener("change", function () { form.requestSubmit(); });
     });
+    // A date typed in means custom dates: the preset period would otherwise override it.
+    var period = form.querySelector("#id_period");
+    form.querySelectorAll("input[type=date]").forEach(function (input) {
+      input.addEventListener("change", function () { if (period) { period.value = "custom"; } });
+    });
+  }
+  // Filters open on screens wider than a phone; on a phone they stay behind their summary.
+  function openFiltersOnWideScreens() {
+    var panel = document.getElementById("dashboard-filters-panel");
+    if (panel && window.matchMedia("(min-width: 768px)").matches) { panel.open = true; }
   }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { draw(); autoSubmitFilters(); });
+    document.addEventListener("DOMContentLoaded", function () {
+      openFiltersOnWideScreens(); draw(); autoSubmitFilters();
+    });
   } else {
+    openFiltersOnWideScreens();
     draw();
     autoSubmitFilters();
   }

@@ -10,6 +10,7 @@ from analytics.exports.services import EXPORT_TASK
 from compassion_portal.celery import app
 from feedback.rollup_buckets import ROLLUPS_DRAIN_TASK
 from feedback.testimonials import COMMENTS_TASK
+from integrations.webhooks import WEBHOOK_DELIVER_TASK
 
 
 def test_the_rollups_package_never_imports_the_dashboard():
@@ -24,6 +25,6 @@ def test_the_rollups_package_never_imports_the_dashboard():
 
 def test_every_task_sent_by_name_or_scheduled_is_registered_under_that_name():
     app.loader.import_default_modules()  # every app's tasks, as a worker registers them
-    sent = {EXPORT_TASK, ROLLUPS_DRAIN_TASK, COMMENTS_TASK}
+    sent = {EXPORT_TASK, ROLLUPS_DRAIN_TASK, COMMENTS_TASK, WEBHOOK_DELIVER_TASK}
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert sorted((sent | scheduled) - set(app.tasks)) == []

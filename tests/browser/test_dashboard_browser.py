@@ -93,3 +93,43 @@ def test_manager_signs_in_sees_charts_drawn_and_a_filter_redraws_them(
     assert clinic_a.name in html
     assert clinic_b.name not in html and "Dr. Bea Blanco" not in html
     assert not problems, problems  # a CSP violation is reported as a console error
+
+
+def test_on_a_phone_filters_fold_behind_their_summary_and_the_heatmap_fits(
+    page, live_server, manager
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + reverse("accounts:login") + "?next=/dashboard/")
+    page.fill("#id_username", "manager-a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    page.wait_for_function(
+        "document.querySelectorAll('.chart-figure[data-rendered=true]').length === "
+        "document.querySelectorAll('.chart-figure').length"
+    )
+
+    panel = page.locator("#dashboard-filters-panel")
+    assert panel.get_attribute("open") is None
+    assert not page.locator("#id_period").is_visible()
+    summary = page.locator(".dashboard-filters-summary").inner_text()
+    assert "compare on Empathy" in summary and "by week" in summary
+    # The headline's first tile is on the first screen, not pushed below the filters.
+    assert page.locator("#tile-empathy").bounding_box()["y"] < 844
+    # One clinic in view: providers by dimension, and nothing of it is cut at the edge.
+    assert "by provider" in page.locator("#title-heatmap").inner_text()
+    figure = page.locator("[data-figure=figure-heatmap]").bounding_box()
+    for selector in (".cbtitle text", ".ytick text"):
+        texts = page.locator(f"[data-figure=figure-heatmap] {selector}")
+        assert texts.count() > 0, selector
+        for index in range(texts.count()):
+            box = texts.nth(index).bounding_box()
+            assert (
+                figure["x"] <= box["x"] and box["x"] + box["width"] <= figure["x"] + figure["width"]
+            ), (selector, texts.nth(index).text_content())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    assert page.locator("#dashboard-filters-panel").get_attribute("open") is not None
+    assert page.locator("#id_start").input_value() != ""  # the period's dates are shown

@@ -9,9 +9,11 @@ import pytest
 from analytics.charts import (
     Intervention,
     ItemTopBox,
+    TrendPeriod,
     UnitMoments,
     dimension_clinic_heatmap,
     funnel_chart_for_means,
+    provider_dimension_heatmap,
     top_box_bars,
     trend_chart,
 )
@@ -55,6 +57,27 @@ PLOTLY_CHARTS = {
             ("Empathy", "C"): Moments.of([60] * 50),
         },
         min_group_size=10,
+    ),
+    "provider heatmap with empty and low-reliability cells": lambda: provider_dimension_heatmap(
+        title="Scores",
+        dimensions=["Empathy", "Trust"],
+        providers=["Dr. A", "Dr. B"],
+        cells={
+            ("Dr. A", "Empathy"): Moments.of([70] * 20),
+            ("Dr. B", "Empathy"): Moments.of([61] * 40),
+            ("Dr. A", "Trust"): Moments.of([60] * 50),
+        },
+        min_group_size=10,
+        low_reliability_n=30,
+    ),
+    "trend with a partial last week": lambda: trend_chart(
+        title="Trend",
+        periods=[
+            TrendPeriod(dt.date(2026, 1, 5) + dt.timedelta(weeks=k), Moments.of([70 + k] * 12))
+            for k in range(4)
+        ],
+        min_group_size=10,
+        last_period_partial=True,
     ),
     "recommend classes": lambda: recommend_classes_chart(
         title="LTR", recommendation=Recommendation(9, 2, 16), min_group_size=10

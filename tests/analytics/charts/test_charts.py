@@ -146,10 +146,11 @@ def test_limits_recalculated_from_an_intervention_split_at_the_next_period():
     assert traces(chart, "Beyond a limit") == []
 
 
-def test_trend_figure_is_plain_json_with_a_0_to_100_axis_and_titles():
+def test_trend_figure_is_plain_json_with_an_axis_fitted_to_the_data_and_titles():
     chart = trend_chart(title="Empathy, weekly", periods=weeks([[70] * 10]), min_group_size=10)
     figure = json.loads(json.dumps(chart.figure_json()))
-    assert figure["layout"]["yaxis"]["range"] == [0, 100]
+    # One value, no spread and no limits yet: 70 with the least padding, 2 points either side.
+    assert figure["layout"]["yaxis"]["range"] == [68.0, 72.0]
     assert figure["layout"]["yaxis"]["title"]["text"] == "Score (0-100)"
     assert figure["layout"]["title"]["text"] == "Empathy, weekly"
     assert "<script" not in json.dumps(figure)
@@ -329,3 +330,181 @@ def test_a_data_tables_rows_are_escaped_localised_and_show_a_dash_for_no_value()
         )
     with translation.override("es"):
         assert "<td>71,25</td>" in chart.rows_html
+
+
+# --- issue 15: fitted axis, partial last period, first-period stub ----------------------------
+
+
+def test_trend_axis_fits_scores_band_and_limits_with_ten_percent_padding():
+    # Weekly means 70, 80, 65, limits 215/3 +/- 33.25 = 38.42 .. 104.92: the drawn span is
+    # the lowest band/limit to the highest, padded by 10% and kept within 0..100.
+    periods = weeks([[60, 70, 80] * 4, [70, 80, 90] * 4, [50, 60, 70, 80] * 3])
+    chart = trend_chart(title="Empathy", periods=periods, min_group_size=10)
+    low, high = chart.figure_json()["layout"]["yaxis"]["range"]
+    lowest = 215 / 3 - 2.66 * 12.5
+    assert low == pytest.approx(lowest - 0.1 * (215 / 3 + 2.66 * 12.5 - lowest))
+    assert high == 100.0
+
+
+def test_fitted_range_pads_by_a_tenth_of_the_span_or_two_points():
+    from analytics.charts.trend import fitted_range
+
+    assert fitted_range(60.0, 80.0) == pytest.approx((58.0, 82.0))
+    assert fitted_range(60.0, 100.0) == pytest.approx((56.0, 100.0))
+    assert fitted_range(70.0, 71.0) == pytest.approx((68.0, 73.0))
+
+
+def test_a_partial_last_week_is_an_open_marker_and_never_a_signal():
+    # Twelve steady weeks, then a partial week at 90 that would be beyond the upper limit.
+    periods = weeks([[70] * 10, [72] * 10] * 6 + [[90] * 10])
+    chart = trend_chart(title="Trust", periods=periods, min_group_size=10, last_period_partial=True)
+    assert traces(chart, "Beyond a limit") == []
+    assert trace(chart, "Score")["y"][-1] is None
+    partial = trace(chart, "Period so far (partial)")
+    assert partial["y"] == [72.0, 90.0]
+    assert partial["marker"]["symbol"] == "circle-open"
+    assert chart.table.rows[-1][2] == 90.0
+    assert chart.table.rows[-1][8] == ""
+    assert chart.table.rows[-1][9] == "period so far (partial): no signal"
+    # The same week, complete, is a signal.
+    whole = trend_chart(title="Trust", periods=periods, min_group_size=10)
+    assert trace(whole, "Beyond a limit")["y"] == [90.0]
+
+
+def test_weekly_trend_drops_a_first_week_covered_for_less_than_half():
+    from analytics.charts.periods import trend_periods
+
+    # Sunday 6 Sep 2026 to Friday 4 Dec 2026: the week of Monday 31 Aug is one day (a stub).
+    periods = trend_periods(dt.date(2026, 9, 6), dt.date(2026, 12, 4), "week")
+    assert periods.starts[0] == dt.date(2026, 9, 7)
+    assert periods.starts[-1] == dt.date(2026, 11, 30)
+    assert periods.last_partial  # Mon 30 Nov to Fri 4 Dec: five of seven days
+    # Thursday 3 Sep: four of seven days, more than half, kept.
+    kept = trend_periods(dt.date(2026, 9, 3), dt.date(2026, 12, 6), "week")
+    assert kept.starts[0] == dt.date(2026, 8, 31)
+    assert not kept.last_partial  # ends on Sunday 6 Dec, the week's last day
+
+
+def test_monthly_trend_drops_a_stub_month_and_marks_the_current_month_partial():
+    from analytics.charts.periods import trend_periods
+
+    periods = trend_periods(dt.date(2026, 8, 20), dt.date(2026, 12, 4), "month")
+    assert periods.starts == [
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 1),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 12, 1),
+    ]
+    assert periods.last_partial
+    whole = trend_periods(dt.date(2026, 8, 10), dt.date(2026, 11, 30), "month")
+    assert whole.starts[0] == dt.date(2026, 8, 1) and not whole.last_partial
+
+
+def test_provider_heatmap_has_providers_as_rows_suppresses_per_dimension_and_marks_low_n():
+    from analytics.charts import provider_dimension_heatmap
+
+    cells = {
+        ("Dr. Ana Long-Surname Example", "Empathy"): Moments.of([80] * 40),
+        ("Dr. Bo", "Empathy"): Moments.of([60] * 12),
+        ("Dr. Cy", "Empathy"): Moments.of([50] * 5),  # hidden; Dr. Bo (12) is its complement
+        ("Dr. Ana Long-Surname Example", "Trust"): Moments.of([70] * 40),
+        ("Dr. Bo", "Trust"): Moments.of([90] * 20),
+        # Dr. Cy has no Trust answers: an empty cell, neither hidden nor a complement.
+    }
+    chart = provider_dimension_heatmap(
+        title="By provider",
+        dimensions=["Empathy", "Trust"],
+        providers=["Dr. Ana Long-Surname Example", "Dr. Bo", "Dr. Cy"],
+        cells=cells,
+        min_group_size=10,
+        low_reliability_n=30,
+    )
+    (heatmap,) = chart.figure_json()["data"]
+    assert heatmap["y"] == ["Dr. Ana<br>Long-Surname<br>Example", "Dr. Bo", "Dr. Cy"]
+    assert heatmap["x"] == ["Empathy", "Trust"]
+    assert heatmap["z"] == [[80.0, 70.0], [None, 90.0], [None, None]]
+    assert heatmap["text"] == [["80.0", "70.0"], ["hidden", "90.0*"], ["n<10", ""]]
+    assert heatmap["customdata"][2][1] == "no responses"
+    notes = {(row[0], row[1]): row[-1] for row in chart.table.rows}
+    assert notes[("Trust", "Dr. Bo")] == "low reliability (fewer than 30 responses)"
+    assert notes[("Trust", "Dr. Cy")] == "no responses"
+    assert notes[("Empathy", "Dr. Ana Long-Surname Example")] == ""
+    annotation = chart.figure_json()["layout"]["annotations"][0]["text"]
+    assert annotation == "* fewer than 30 responses:<br>low reliability"
+    # The colour bar's title runs along the bar, so a phone never cuts it.
+    assert heatmap["colorbar"]["title"]["side"] == "right"
+
+
+def test_wrapped_label_breaks_long_names_at_spaces_only():
+    from analytics.charts.breakdowns import wrapped_label
+
+    assert wrapped_label("Prairie Creek Community Clinic") == "Prairie Creek<br>Community<br>Clinic"
+    assert wrapped_label("Empathy") == "Empathy"
+
+
+def test_funnel_axes_fit_the_units_so_an_outlier_is_inside_the_plot_not_on_its_edge():
+    # Organisation mean 75, SD ~11.2 (n = 200); an outlier at 45 with n = 60.
+    organisation = Moments.of([60, 70, 80, 90] * 50)
+    units = [
+        UnitMoments("Riverside", Moments.of([74, 76] * 30)),
+        UnitMoments("Hillcrest", Moments.of([40, 50] * 30)),
+    ]
+    chart = funnel_chart_for_means(
+        title="Empathy", units=units, organisation=organisation, min_group_size=10
+    )
+    layout = chart.figure_json()["layout"]
+    # x: 0 to 1.1 x the largest n (60 -> 66); y: 45 .. upper 99.8% limit at n = 60, padded.
+    assert layout["xaxis"]["range"] == [0, 66]
+    upper = funnel_limits(n=60, target=75.0, sigma=organisation.sd).alarm.upper
+    low, high = layout["yaxis"]["range"]
+    assert low == pytest.approx(45.0 - 0.1 * (upper - 45.0))
+    assert high == pytest.approx(upper + 0.2 * (upper - 45.0))  # room for names on top
+    assert low < 45.0 < high
+
+
+def test_funnel_names_lean_inwards_near_either_edge_so_they_are_never_cut():
+    from analytics.charts.funnel import label_position
+
+    assert label_position(12, 100) == "top right"
+    assert label_position(50, 100) == "top center"
+    assert label_position(95, 100) == "top left"
+    organisation = Moments.of([60, 70, 80, 90] * 50)
+    units = [
+        UnitMoments("Dr. Becker, LCSW", Moments.of([40, 50] * 6)),
+        UnitMoments("Dr. Hale", Moments.of([75] * 100)),
+    ]
+    chart = funnel_chart_for_means(
+        title="Empathy", units=units, organisation=organisation, min_group_size=10
+    )
+    alarm = trace(chart, "Outside 99.8% (alarm)")
+    assert alarm["textposition"] == ["top right"] and alarm["cliponaxis"] is False
+
+
+def test_an_empty_unit_is_neither_hidden_nor_a_complement_and_says_no_responses():
+    organisation = Moments.of([70] * 20 + [80] * 30)
+    units = [
+        UnitMoments("A", Moments.of([70] * 20)),
+        UnitMoments("B", Moments()),
+        UnitMoments("C", Moments.of([80] * 30)),
+    ]
+    chart = funnel_chart_for_means(
+        title="t", units=units, organisation=organisation, min_group_size=10
+    )
+    rows = {row[0]: row for row in chart.table.rows}
+    assert rows["B"][1:] == (None,) * 7 + ("no responses",)
+    assert rows["A"][1:3] == (20, 70.0) and rows["C"][1:3] == (30, 80.0)
+
+
+def test_legends_sit_above_the_plot_two_a_row_for_trends_only():
+    trend = trend_chart(title="t", periods=weeks([[70] * 10] * 3), min_group_size=10)
+    legend = trend.figure_json()["layout"]["legend"]
+    assert (legend["y"], legend["yanchor"], legend["entrywidth"]) == (1.02, "bottom", 0.5)
+    organisation = Moments.of([60, 70, 80, 90] * 50)
+    funnel = funnel_chart_for_means(
+        title="f",
+        units=[UnitMoments("A", Moments.of([70] * 20))],
+        organisation=organisation,
+        min_group_size=10,
+    )
+    legend = funnel.figure_json()["layout"]["legend"]
+    assert legend["y"] == 1.02 and "entrywidth" not in legend  # long entries keep their width

@@ -79,7 +79,7 @@ def test_theme_section_is_suppressed_under_the_minimum_group_size(comment, clini
     start, end = _window(clinic_a)
     section = theme_section(clinic=clinic_a, start=start, end=end)
     assert section.suppressed and section.comments == 9
-    assert section.themes == [] and section.weeks == []
+    assert section.themes == [] and section.periods == []
 
 
 def test_theme_counts_and_mean_sentiment_match_a_hand_count(comment, clinic_a, settings):
@@ -100,7 +100,7 @@ def test_theme_counts_and_mean_sentiment_match_a_hand_count(comment, clinic_a, s
     assert rows["listening"].mean_sentiment == pytest.approx(sum(scores) / 10)
     assert rows["waiting"].comments == 2 and rows["waiting"].suppressed
     assert rows["waiting"].mean_sentiment is None
-    assert sum(week.comments for week in section.weeks) == 12
+    assert sum(period.comments for period in section.periods) == 12
 
 
 def test_overview_page_shows_suppression_note_for_few_comments(
@@ -179,3 +179,60 @@ def test_the_task_clears_a_backlog_larger_than_one_batch(comment, monkeypatch):
         comment(text)
     assert tasks.comments_analyse_pending() == 5
     assert tasks.comments_analyse_pending() == 0
+
+
+def test_overview_draws_themes_and_sentiment_over_time_with_the_dashboards_periods(
+    client, comment, manager_a, clinic_a, settings
+):
+    settings.MIN_GROUP_SIZE = 3
+    for _ in range(4):
+        comment("They listened to me, I trust them.")
+    comments_analyse_pending()
+    client.force_login(manager_a)
+    page = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk, "period": "30d"})
+    html = page.content.decode()
+    assert page.context["section"].granularity == "week"  # one week, and it can be shown
+    assert 'data-testid="comment-charts"' in html
+    assert 'id="figure-comment-themes"' in html and 'id="figure-comment-sentiment"' in html
+    assert '<option value="30d" selected>Last 30 days</option>' in html
+    assert '<option value="custom">Custom dates</option>' in html
+    assert '<option value="180d">Last 6 months</option>' in html
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=29)
+    assert f"{start:%-d %b %Y} – {today:%-d %b %Y}" in html
+    assert "VADER" not in html and "lexicon" not in html
+    assert 'data-testid="weeks"' not in html  # the table of hidden rows is gone
+
+
+def test_custom_dates_as_on_the_dashboard_and_a_bad_period_is_refused_with_400(
+    client, manager_a, clinic_a
+):
+    client.force_login(manager_a)
+    custom = {"clinic": clinic_a.pk, "period": "custom", "start": "2026-01-05", "end": "2026-02-01"}
+    page = client.get(reverse("comments:overview"), custom)
+    assert page.status_code == 200
+    assert (page.context["start"], page.context["end"]) == (
+        dt.date(2026, 1, 5),
+        dt.date(2026, 2, 1),
+    )
+    assert "5 Jan 2026 – 1 Feb 2026" in page.content.decode()
+    assert page.context["period_query"] == "period=custom&start=2026-01-05&end=2026-02-01"
+
+    backwards = {**custom, "start": "2026-03-01"}
+    refused = client.get(reverse("comments:overview"), backwards)
+    assert refused.status_code == 400
+    assert "The start date must be on or before the end date." in refused.content.decode()
+    unknown = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk, "period": "7y"})
+    assert unknown.status_code == 400
+    theme = client.get(reverse("comments:theme", args=[clinic_a.pk, "listening"]), backwards)
+    assert theme.status_code == 400
+    assert theme.content.decode() == "The start date must be on or before the end date."
+
+
+def test_the_period_inputs_show_the_presets_dates(client, manager_a, clinic_a):
+    client.force_login(manager_a)
+    page = client.get(reverse("comments:overview"), {"clinic": clinic_a.pk})
+    today = timezone.localdate()
+    html = page.content.decode()
+    assert f'value="{today - dt.timedelta(days=89):%Y-%m-%d}"' in html
+    assert f'value="{today:%Y-%m-%d}"' in html

@@ -32,7 +32,8 @@ def test_comments_overview_and_theme_pages_are_in_spanish(client, manager_a, cli
     overview, theme = overview.content.decode(), theme.content.decode()
 
     assert "Sobre qué escriben los pacientes" in overview and "Temas en 4 comentarios" in overview
-    assert "Sentimiento medio" in overview and "Por semana" in overview
+    assert "Sentimiento medio" in overview and "Temas por semana" in overview
+    assert "A lo largo del tiempo" in overview and "Lo estima un programa" in overview
     assert "Volver a todos los temas" in theme and "Los datos personales están ocultos." in theme
     assert theme.count("· comentario · positivo</figcaption>") == 4
     assert "· comment ·" not in theme and "positive</figcaption>" not in theme

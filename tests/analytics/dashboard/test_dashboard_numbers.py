@@ -218,7 +218,8 @@ def test_weekly_trend_points_equal_each_weeks_mean_and_interval(manager_client, 
         assert near(float(row["Score"]), mean)
         assert near(float(row["95% CI lower"]), lower)
         assert near(float(row["95% CI upper"]), upper)
-    assert rows["2026-02-16"]["Score"] == "" and rows["2026-02-16"]["Note"].startswith("fewer")
+    # A week without responses is empty, not hidden (issue 15: an empty cell protects nothing).
+    assert rows["2026-02-16"]["Score"] == "" and rows["2026-02-16"]["Note"] == "no responses"
 
 
 def test_funnel_limits_equal_target_plus_or_minus_z_sigma_over_root_n(

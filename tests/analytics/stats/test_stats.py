@@ -262,10 +262,41 @@ def test_hidden_cells_that_together_reach_the_minimum_need_no_complement():
 
 
 def test_empty_cells_hide_nothing_and_need_no_complement():
-    assert breakdown_suppression({"a": 0, "b": 50, "c": 40}, min_group_size=10) == {
+    assert breakdown_suppression({"a": 0, "b": 50, "c": 40}, min_group_size=10) == {}
+    assert breakdown_suppression({"a": 20, "b": 50}, min_group_size=10) == {}
+
+
+def test_issue_15_breakdown_hides_only_the_two_small_cells():
+    # 5 and 3 hide each other (the total gives only their sum, 8); the 12 is not needed as a
+    # complement and the empty cell holds nobody.
+    hidden = breakdown_suppression({"a": 30, "b": 12, "c": 5, "d": 3, "e": 0}, min_group_size=10)
+    assert hidden == {"c": SuppressionReason.SMALL_GROUP, "d": SuppressionReason.SMALL_GROUP}
+
+
+def test_the_complement_of_one_hidden_cell_is_never_an_empty_cell():
+    hidden = breakdown_suppression({"a": 30, "b": 12, "c": 5, "e": 0}, min_group_size=10)
+    assert hidden == {"c": SuppressionReason.SMALL_GROUP, "b": SuppressionReason.COMPLEMENTARY}
+
+
+def test_the_complement_is_the_smallest_visible_cell_so_fewest_respondents_are_lost():
+    hidden = breakdown_suppression({"a": 11, "b": 90, "c": 2, "d": 40}, min_group_size=5)
+    assert hidden == {"c": SuppressionReason.SMALL_GROUP, "a": SuppressionReason.COMPLEMENTARY}
+
+
+def test_when_every_cell_is_small_all_are_hidden_and_no_complement_exists():
+    hidden = breakdown_suppression({"a": 2, "b": 4, "c": 0, "d": 9}, min_group_size=10)
+    assert hidden == {k: SuppressionReason.SMALL_GROUP for k in ("a", "b", "d")}
+
+
+def test_one_small_cell_beside_only_empty_cells_has_no_complement_to_take():
+    assert breakdown_suppression({"a": 4, "b": 0}, min_group_size=10) == {
         "a": SuppressionReason.SMALL_GROUP
     }
-    assert breakdown_suppression({"a": 20, "b": 50}, min_group_size=10) == {}
+
+
+def test_staff_threshold_of_five_applies_the_same_rule():
+    hidden = breakdown_suppression({"a": 4, "b": 5, "c": 6}, min_group_size=5)
+    assert hidden == {"a": SuppressionReason.SMALL_GROUP, "b": SuppressionReason.COMPLEMENTARY}
 
 
 def test_a_two_cell_breakdown_with_one_small_cell_hides_both():
