@@ -213,3 +213,29 @@ def pulse_contacts_erase(*, now: dt.datetime | None = None) -> int:
         contacts_erased_at=now
     )
     return erased
+
+
+@transaction.atomic
+def pulse_round_open_and_invite(
+    *,
+    clinic: Clinic,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    created_by,
+    emails: list[str],
+    shared_link: bool = False,
+    support_text: str = "",
+    support_links: list[dict[str, str]] | None = None,
+) -> tuple[PulseRound, list[StaffInvitation]]:
+    """A manager's "open a round": the round and its staff links, together or not at all."""
+    pulse_round = pulse_round_open(
+        clinic=clinic,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=created_by,
+        shared_link=shared_link,
+        support_text=support_text,
+        support_links=support_links,
+    )
+    invitations = staff_invitations_create(pulse_round=pulse_round, emails=emails) if emails else []
+    return pulse_round, invitations
