@@ -50,7 +50,11 @@ def wellbeing_rounds_figure(
                 "range": [0, 100],
                 "gridcolor": "#E5E5E5",
             },
-            xaxis={"type": "category", "automargin": True},
+            xaxis={
+                "title": {"text": gettext("Pulse round")},
+                "type": "category",
+                "automargin": True,
+            },
         )
     )
     lines = [

@@ -238,14 +238,27 @@ def test_a_manager_opens_a_round_and_mails_the_pasted_staff_list(
     assert "Round opened; 2 staff links sent." in page.content.decode()
 
 
-def test_the_spanish_page_translates_the_band(client, manager_a, clinic_a, staff_instrument):
-    round_with_answers(clinic_a, days_ago=3, energies=ENERGIES[:4])
+def test_the_spanish_page_translates_the_band_and_the_tables(
+    client, manager_a, clinic_a, staff_instrument
+):
+    round_with_answers(clinic_a, days_ago=60, energies=ENERGIES[:4])
+    round_with_answers(clinic_a, days_ago=3, energies=ENERGIES)
     client.force_login(manager_a)
     page = client.get(
         reverse("analytics:wellbeing_clinic", args=[clinic_a.pk]), HTTP_ACCEPT_LANGUAGE="es"
     )
     html = page.content.decode()
-    assert "menos de 5 respuestas" in html and "Bienestar del personal" in html
+    for spanish in (
+        "No se muestra: menos de 5 respuestas.",
+        "Bienestar del personal",
+        "5 respuestas del personal",
+        "Intervalo del 95%<",
+        "Energía (más alto = menos agotamiento)",
+        "Ronda del pulso",  # the chart's axis
+    ):
+        assert spanish in html, spanish
+    for english in ("staff responses", "Not shown", "95% interval", "Open a pulse round"):
+        assert english not in html, english
 
 
 def test_staff_answers_never_show_one_by_one_in_the_admin(admin_client, clinic_a, staff_instrument):
