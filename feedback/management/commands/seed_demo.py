@@ -45,7 +45,9 @@ class Command(BaseCommand):
                 f"({summary.comments:,} with comments, "
                 f"{summary.testimonials} pending testimonials), "
                 f"{summary.invitations:,} invitations ({rate:.0%} answered), "
-                f"{summary.buckets:,} clinic-days marked for aggregation."
+                f"{summary.buckets:,} clinic-days marked for aggregation, "
+                f"{summary.staff_responses} anonymous staff pulse answers in 2 past rounds "
+                f"per clinic."
             )
         )
         self._print_logins(summary.logins)
