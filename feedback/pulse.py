@@ -187,7 +187,7 @@ def pulse_response_submit(
         ).update(used=True, contact="", contact_erased=True)
         if claimed != 1:
             raise StaffLinkUnavailable()
-    return response_submit(
+    response = response_submit(
         instrument=pulse_round.instrument,
         clinic=pulse_round.clinic,
         answers=answers,
@@ -196,6 +196,14 @@ def pulse_response_submit(
         pulse_round=pulse_round,
         now=now,
     )
+    # Only the day is kept: in a small team the minute an answer arrived (next to who was on
+    # shift, or when a link was mailed) could say whose it is.
+    day_start = dt.datetime.combine(
+        response.local_date, dt.time(0), tzinfo=pulse_round.clinic.tzinfo
+    )
+    response.submitted_at = day_start.astimezone(dt.UTC)
+    response.save(update_fields=["submitted_at"])
+    return response
 
 
 def pulse_contacts_erase(*, now: dt.datetime | None = None) -> int:

@@ -92,10 +92,8 @@ def demo_pulse_rounds_seed(
                 if problems := answers_problems(definition, answers):
                     raise AssertionError(f"demo staff answers do not fit: {problems}")
                 day = opens_on + dt.timedelta(days=rng.randrange(length))
-                minutes = rng.randrange(7 * 60, 19 * 60)
-                local = dt.datetime.combine(
-                    day, dt.time(minutes // 60, minutes % 60), tzinfo=plan.tzinfo
-                )
+                # Only the day, as pulse_response_submit keeps it.
+                local = dt.datetime.combine(day, dt.time(0), tzinfo=plan.tzinfo)
                 response = Response(
                     instrument=instrument,
                     clinic=clinic,

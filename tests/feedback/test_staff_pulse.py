@@ -316,3 +316,24 @@ def test_a_manager_of_another_clinic_never_sees_a_round_in_the_admin(client, pul
     assert str(pulse_round) not in listing.content.decode()
     change = client.get(reverse("admin:feedback_pulseround_change", args=[pulse_round.pk]))
     assert change.status_code == 302  # "does not exist" back to the admin index
+
+
+def test_a_staff_response_keeps_only_the_day_it_arrived(pulse_round):
+    at = timezone.make_aware(
+        dt.datetime.combine(pulse_round.opens_on, dt.time(15, 47, 12)), pulse_round.clinic.tzinfo
+    )
+    response = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", now=at
+    )
+    stored = Response.objects.get(pk=response.pk)
+    local = stored.submitted_at.astimezone(pulse_round.clinic.tzinfo)
+    assert (local.date(), local.time()) == (pulse_round.opens_on, dt.time(0))
+    assert stored.local_date == pulse_round.opens_on
+
+
+def test_no_relation_leads_from_a_staff_response_to_a_staff_invitation_or_back():
+    def related(model) -> set:
+        return {field.related_model for field in model._meta.get_fields() if field.is_relation}
+
+    assert StaffInvitation not in related(Response)
+    assert Response not in related(StaffInvitation)
