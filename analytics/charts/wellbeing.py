@@ -43,18 +43,16 @@ def wellbeing_rounds_figure(
     figure = PlotlyFigure(
         layout=base_layout(
             title=title,
-            x_title=gettext("Pulse round"),
+            x_title="",
+            margin={"l": 60, "r": 20, "t": 20 if not title else 60, "b": 60},
             y_title=gettext(SCORE_AXIS_TITLE),
             yaxis={
                 "title": {"text": gettext(SCORE_AXIS_TITLE)},
                 "range": [0, 100],
                 "gridcolor": "#E5E5E5",
             },
-            xaxis={
-                "title": {"text": gettext("Pulse round")},
-                "type": "category",
-                "automargin": True,
-            },
+            # Each round at its closing day; no axis title, which a phone's legend would cover.
+            xaxis={"type": "category", "automargin": True},
         )
     )
     lines = [
@@ -79,47 +77,54 @@ def wellbeing_rounds_figure(
     return figure.to_plotly_json()
 
 
+def _wrapped(title: str) -> str:
+    """A long axis title over two lines, before its parenthesis ("Energy<br>(higher = ...)")."""
+    return title.replace(" (", "<br>(", 1)
+
+
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "pentagon")
+
+
 def clinic_scatter_figure(
     *,
-    title: str,
     x_title: str,
     y_title: str,
     points: Sequence[tuple[str, MeanSummary, MeanSummary]],
 ) -> dict[str, Any]:
-    """(clinic name, staff summary, patient summary) per clinic, each labelled with both n."""
-    figure = PlotlyFigure(
-        layout=base_layout(
-            title=title,
-            x_title=x_title,
-            y_title=y_title,
-            xaxis={"title": {"text": x_title}, "range": [0, 100], "automargin": True},
-            yaxis={
-                "title": {"text": y_title},
-                "range": [0, 100],
-                "gridcolor": "#E5E5E5",
-                "automargin": True,
-            },
-            showlegend=False,
+    """(clinic name, staff summary, patient summary) per clinic: one trace each, so the legend
+    labels every point with its clinic and both n without labels overlapping on the plot."""
+    colours = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, SKY_BLUE, VERMILLION, GREY)
+    layout = base_layout(
+        title="",
+        x_title=x_title,
+        y_title=y_title,
+        xaxis={"title": {"text": _wrapped(x_title)}, "range": [0, 100], "automargin": True},
+        yaxis={
+            "title": {"text": _wrapped(y_title)},
+            "range": [0, 100],
+            "gridcolor": "#E5E5E5",
+            "automargin": True,
+        },
+        margin={"l": 60, "r": 20, "t": 20, "b": 100},
+    )
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"}
+    figure = PlotlyFigure(layout=layout)
+    for index, (name, staff, patients) in enumerate(points):
+        label = gettext("%(clinic)s (staff n=%(staff)d, patients n=%(patients)d)") % {
+            "clinic": name,
+            "staff": staff.n,
+            "patients": patients.n,
+        }
+        colour = colours[index % len(colours)]
+        figure.add_scatter(
+            name=label,
+            x=[staff.mean],
+            y=[patients.mean],
+            mode="markers",
+            marker={"color": colour, "size": 12, "symbol": SYMBOLS[index % len(SYMBOLS)]},
+            hovertext=[f"{label}: {decimal(staff.mean)} / {decimal(patients.mean)}"],
+            hoverinfo="text",
+            error_x={**_error_bars([staff]), "color": colour},
+            error_y={**_error_bars([patients]), "color": colour},
         )
-    )
-    labels = [
-        gettext("%(clinic)s (staff n=%(staff)d, patients n=%(patients)d)")
-        % {"clinic": name, "staff": staff.n, "patients": patients.n}
-        for name, staff, patients in points
-    ]
-    figure.add_scatter(
-        x=[staff.mean for _, staff, _ in points],
-        y=[patients.mean for _, _, patients in points],
-        mode="markers+text",
-        text=labels,
-        textposition="top center",
-        marker={"color": BLUE, "size": 12},
-        hovertext=[
-            f"{label}: {decimal(staff.mean)} / {decimal(patients.mean)}"
-            for label, (_, staff, patients) in zip(labels, points, strict=True)
-        ],
-        hoverinfo="text",
-        error_x=_error_bars([staff for _, staff, _ in points]),
-        error_y=_error_bars([patients for _, _, patients in points]),
-    )
     return figure.to_plotly_json()

@@ -97,7 +97,8 @@ def clinic_rounds_figure(
 ) -> dict[str, Any]:
     return wellbeing_rounds_figure(
         title=title,
-        round_labels=[round_label(s) for s in summaries],
+        # The closing day: short enough for a phone's axis; the tables give both dates.
+        round_labels=[f"{s.closes_on:%Y-%m-%d}" for s in summaries],
         staff={
             labels.staff[d]: [s.staff[i].summary for s in summaries]
             for i, d in enumerate(labels.staff)
@@ -131,9 +132,8 @@ def latest_rounds_scatter(
     return scatter, [c for c in clinics if c.pk not in latest]
 
 
-def scatter_figure(scatter: ClinicScatter, *, title: str, x_title: str, y_title: str) -> dict:
+def scatter_figure(scatter: ClinicScatter, *, x_title: str, y_title: str) -> dict:
     return clinic_scatter_figure(
-        title=title,
         x_title=x_title,
         y_title=y_title,
         points=[(p.name, p.staff, p.patients) for p in scatter.points],

@@ -79,7 +79,7 @@ def wellbeing_clinic(request: HttpRequest, clinic_id: int) -> HttpResponse:
         clinic_rounds_figure(
             summaries,
             labels=labels,
-            title=gettext("Staff wellbeing and patients' experience, by pulse round"),
+            title="",  # the section's heading names it
         )
         if any(s.shown for s in summaries)
         else None
@@ -121,7 +121,6 @@ def wellbeing_clinics_scatter(request: HttpRequest) -> HttpResponse:
         "y_title": y_title,
         "figure": scatter_figure(
             scatter,
-            title=gettext("Staff wellbeing and patients' empathy, by clinic"),
             x_title=x_title,
             y_title=y_title,
         )

@@ -22,14 +22,18 @@ def test_the_rounds_figure_leaves_a_hidden_round_as_a_gap_with_its_interval_as_e
     assert staff["error_y"]["array"][1] == ROUND.upper - 50.0
     assert staff["error_y"]["arrayminus"][0] is None
     assert patients["line"]["dash"] == "dash"
-    assert figure["layout"]["xaxis"]["title"]["text"] == "Pulse round"
+    assert figure["layout"]["xaxis"]["type"] == "category"
 
 
 def test_the_scatter_labels_each_clinic_with_both_n():
     figure = clinic_scatter_figure(
-        title="Clinics", x_title="Energy", y_title="Empathy", points=[("Eastgate", ROUND, PATIENTS)]
+        x_title="Energy (higher = less burnout)",
+        y_title="Empathy",
+        points=[("Eastgate", ROUND, PATIENTS), ("Westgate", PATIENTS, ROUND)],
     )
     go.Figure(figure)
-    [points] = figure["data"]
-    assert points["x"] == [50.0] and points["y"] == [80.0]
-    assert points["text"] == ["Eastgate (staff n=5, patients n=3)"]
+    east, west = figure["data"]
+    assert (east["x"], east["y"]) == ([50.0], [80.0])
+    assert east["name"] == "Eastgate (staff n=5, patients n=3)"
+    assert west["name"] == "Westgate (staff n=3, patients n=5)"
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Energy<br>(higher = less burnout)"

@@ -254,7 +254,7 @@ def test_the_spanish_page_translates_the_band_and_the_tables(
         "5 respuestas del personal",
         "Intervalo del 95%<",
         "Energía (más alto = menos agotamiento)",
-        "Ronda del pulso",  # the chart's axis
+        "por ronda del pulso",  # the chart's heading
     ):
         assert spanish in html, spanish
     for english in ("staff responses", "Not shown", "95% interval", "Open a pulse round"):
