@@ -113,3 +113,14 @@ class PulseRoundOpenForm(forms.Form):
                     ),
                 )
         return data
+
+
+class ScatterRoundsForm(forms.Form):
+    """Which rounds the scatter compares: each clinic's latest round opened by this day."""
+
+    until = forms.DateField(
+        label=_("Latest round opened by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        help_text=_("Leave empty for each clinic's latest round."),
+    )

@@ -6,6 +6,7 @@ the pure analytics.wellbeing.summaries; figures through analytics.charts.wellbei
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,11 +112,15 @@ def clinic_rounds_figure(
 
 
 def latest_rounds_scatter(
-    clinics: Sequence[Clinic], *, staff_min: int, patient_min: int
+    clinics: Sequence[Clinic],
+    *,
+    staff_min: int,
+    patient_min: int,
+    until: dt.date | None = None,
 ) -> tuple[ClinicScatter, list[Clinic]]:
-    """Each clinic's latest round's headline dimension against its patients' empathy over that
-    round's dates; also the clinics that have no round yet."""
-    rounds = pulse_rounds_of_clinics([c.pk for c in clinics])
+    """Each clinic's latest round (opened by ``until``, if given): its headline dimension
+    against its patients' empathy over that round's dates; also the clinics without a round."""
+    rounds = pulse_rounds_of_clinics([c.pk for c in clinics], opened_by=until)
     latest = {r.clinic_id: r for r in rounds}  # ordered oldest first: the last one wins
     moments = pulse_round_moments([r.pk for r in latest.values()])
     headline = instrument_definition(instrument_current(STAFF_INSTRUMENT_SLUG)).headline_dimension

@@ -7,6 +7,7 @@ computed from the same kind of numbers as the patients' dashboard.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -20,12 +21,16 @@ from feedback.models import DimensionScore, PulseRound, Response
 PATIENT_DIMENSIONS = ("empathy", "trust")
 
 
-def pulse_rounds_of_clinics(clinic_ids: Iterable[int]) -> list[PulseRound]:
-    """The clinics' rounds that have opened, oldest first (the order changes are taken in)."""
+def pulse_rounds_of_clinics(
+    clinic_ids: Iterable[int], *, opened_by: dt.date | None = None
+) -> list[PulseRound]:
+    """The clinics' rounds (those opened by ``opened_by``, if given), oldest first: the order
+    changes from one round to the next are taken in."""
+    rounds = PulseRound.objects.filter(clinic_id__in=list(clinic_ids))
+    if opened_by is not None:
+        rounds = rounds.filter(opens_on__lte=opened_by)
     return list(
-        PulseRound.objects.filter(clinic_id__in=list(clinic_ids))
-        .select_related("clinic", "instrument")
-        .order_by("clinic_id", "opens_on", "pk")
+        rounds.select_related("clinic", "instrument").order_by("clinic_id", "opens_on", "pk")
     )
 
 

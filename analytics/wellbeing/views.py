@@ -16,7 +16,7 @@ from analytics.charts.figure_style import hidden_note
 from analytics.dashboard.plotly_locale import plotly_locale
 from analytics.exports.csv_writer import csv_encoded, csv_header
 from analytics.wellbeing.exports import round_export_audit
-from analytics.wellbeing.forms import PulseRoundOpenForm
+from analytics.wellbeing.forms import PulseRoundOpenForm, ScatterRoundsForm
 from analytics.wellbeing.pages import (
     ROUND_CSV_COLUMNS,
     ROUNDS_SHOWN,
@@ -107,14 +107,21 @@ def wellbeing_clinics_scatter(request: HttpRequest) -> HttpResponse:
     """Admins only: staff wellbeing against patients' empathy, one point per clinic."""
     if not request.user.is_superuser:
         raise Http404("No such page.")
+    form = ScatterRoundsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "analytics/wellbeing/scatter.html", {"form": form}, status=400)
     clinics = list(clinics_for_user(request.user).order_by("name"))
     scatter, without_round = latest_rounds_scatter(
-        clinics, staff_min=settings.STAFF_MIN_GROUP_SIZE, patient_min=settings.MIN_GROUP_SIZE
+        clinics,
+        staff_min=settings.STAFF_MIN_GROUP_SIZE,
+        patient_min=settings.MIN_GROUP_SIZE,
+        until=form.cleaned_data["until"],
     )
     labels = dimension_labels(None, get_language() or "en")
     x_title = labels.staff.get(labels.headline, labels.headline) + " " + gettext("(staff)")
     y_title = labels.patients.get("empathy", "empathy") + " " + gettext("(patients)")
     context = {
+        "form": form,
         "scatter": scatter,
         "without_round": without_round,
         "x_title": x_title,

@@ -268,3 +268,20 @@ def test_staff_answers_never_show_one_by_one_in_the_admin(admin_client, clinic_a
     change = admin_client.get(reverse("admin:feedback_response_change", args=[staff.pk]))
     assert change.status_code == 302  # "does not exist": back to the admin index
     assert Response.objects.filter(pk=staff.pk).exists()
+
+
+def test_the_scatter_compares_the_rounds_opened_by_a_chosen_day(
+    client, admin_user, clinic_a, staff_instrument, full_answers, settings
+):
+    settings.MIN_GROUP_SIZE = 2
+    earlier = round_with_answers(clinic_a, days_ago=100, energies=[1] * 5)  # burnout 25
+    later = round_with_answers(clinic_a, days_ago=3, energies=[5] * 5)  # burnout 75
+    for pulse_round in (earlier, later):
+        patient_answers_on(clinic_a, _patient(), full_answers, pulse_round.opens_on, empathy=4)
+    client.force_login(admin_user)
+    url = reverse("analytics:wellbeing_scatter")
+    assert "<td>75.0" in client.get(url).content.decode()
+    chosen = client.get(url, {"until": (earlier.opens_on + dt.timedelta(days=1)).isoformat()})
+    assert chosen.status_code == 200 and "<td>25.0" in chosen.content.decode()
+    refused = client.get(url, {"until": "not-a-date"})
+    assert refused.status_code == 400 and "Enter a valid date." in refused.content.decode()
