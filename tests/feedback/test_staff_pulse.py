@@ -2,6 +2,7 @@
 links, closed rounds, anonymity, the support page, and staff answers kept out of patient rollups."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
@@ -25,7 +26,12 @@ from feedback.pulse import (
     pulse_token_for_salt,
     staff_invitations_create,
 )
-from feedback.services import instrument_current, instrument_definition, response_submit
+from feedback.services import (
+    INSTRUMENTS_DIR,
+    instrument_current,
+    instrument_definition,
+    response_submit,
+)
 from tests.conftest import manager_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -337,3 +343,23 @@ def test_no_relation_leads_from_a_staff_response_to_a_staff_invitation_or_back()
 
     assert StaffInvitation not in related(Response)
     assert Response not in related(StaffInvitation)
+
+
+def test_a_staff_instrument_with_follow_up_rules_never_opens_a_follow_up(clinic_a, instrument):
+    """A licensee's staff instrument may carry follow-up rules; one staff answer's scores must
+    still never reach the follow-up list."""
+    from feedback.models import FollowUp
+    from feedback.services import instrument_load
+
+    raw = json.loads((INSTRUMENTS_DIR / "staff-pulse.v1.json").read_text(encoding="utf-8"))
+    raw["version"] = 99
+    for dimension in raw["dimensions"]:
+        dimension["follow_up"] = {"below": 100}  # every score here is under 100
+    loaded, _ = instrument_load(raw=raw)
+    today = timezone.localdate()
+    pulse_round = pulse_round_open(
+        clinic=clinic_a, opens_on=today, closes_on=today, instrument=loaded
+    )
+    pulse_response_submit(pulse_round=pulse_round, answers=ALL_AGREE, language="en")
+    assert Response.objects.filter(pulse_round=pulse_round).count() == 1
+    assert not FollowUp.objects.exists()
