@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from analytics.models import DimensionRollup, ExportJob, ItemRollup, ResponseRollup
+from analytics.models import (
+    DimensionRollup,
+    ExportJob,
+    ItemRollup,
+    MonthlyReportDelivery,
+    ResponseRollup,
+    StaffMailPreference,
+    TrendAlert,
+)
 
 
 class RollupAdmin(admin.ModelAdmin):
@@ -82,6 +90,43 @@ class ExportJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "file_format"]
     list_select_related = ["requester"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffMailPreference)
+class StaffMailPreferenceAdmin(admin.ModelAdmin):
+    """Admins can turn a manager's alerts or monthly report on or off for them."""
+
+    list_display = ["user", "signal_alerts", "monthly_report", "language", "updated_at"]
+    list_filter = ["signal_alerts", "monthly_report", "language"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(TrendAlert)
+class TrendAlertAdmin(admin.ModelAdmin):
+    """Read-only: signals are recorded and mailed by the daily task."""
+
+    list_display = ["week", "clinic", "dimension", "kind", "value", "n", "sent_at", "recipients"]
+    list_filter = ["kind", "clinic", "week"]
+    list_select_related = ["clinic"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MonthlyReportDelivery)
+class MonthlyReportDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["month", "user", "sent_at"]
+    list_filter = ["month"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -339,3 +339,11 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Alert and report e-mail models live with their code; imported here so Django finds them.
+from analytics.alerts.models import (  # noqa: E402, F401
+    MonthlyReportDelivery,
+    StaffMailPreference,
+    TrendAlert,
+)

@@ -1,4 +1,4 @@
-"""Every Celery task of analytics (rollups, comments, exports): thin, each calls one service.
+"""Every Celery task of analytics (rollups, comments, exports, alerts, reports): thin wrappers.
 
 Each task is registered under an explicit name: beat schedules, queued messages and feedback's
 send_task calls refer to tasks by that name, so it must not change when code moves.
@@ -8,6 +8,7 @@ They take ids (or nothing) and are safe to run twice: they recompute, or lock a 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from analytics.alerts.services import trend_alerts_run
 from analytics.comments.services import comments_analyse_backlog
 from analytics.exports.services import (
     export_job_fail,
@@ -15,6 +16,7 @@ from analytics.exports.services import (
     exports_expire,
     exports_resend_queued,
 )
+from analytics.reports.services import monthly_reports_send
 from analytics.rollups.services import dirty_buckets_drain, rollups_reconcile
 from compassion_portal.celery import TASK_RETRY
 
@@ -68,3 +70,15 @@ def exports_expire_task() -> int:
 def exports_resend_queued_task() -> int:
     """Periodic: send again the jobs still queued long after their task was sent."""
     return exports_resend_queued()
+
+
+@shared_task(name="analytics.tasks.trend_alerts_run", **TASK_RETRY)
+def trend_alerts_run_task() -> int:
+    """Daily: record new signals on complete weeks, then mail each one once to the managers."""
+    return trend_alerts_run()
+
+
+@shared_task(name="analytics.tasks.monthly_reports_send", **TASK_RETRY)
+def monthly_reports_send_task() -> int:
+    """First of the month: last month's leadership report to each user who opted in, once."""
+    return monthly_reports_send()

@@ -49,6 +49,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be between {minimum} and {maximum}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -305,6 +318,9 @@ MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 # groups are small enough that two answers could be told apart.
 STAFF_MIN_GROUP_SIZE = env_int("STAFF_MIN_GROUP_SIZE", 5, minimum=3)
 LOW_RELIABILITY_N = env_int("LOW_RELIABILITY_N", 30, minimum=1)
+# A clinic's managers are e-mailed when a complete week's share of detractors (likelihood to
+# recommend 0-6) reaches this, on at least MIN_GROUP_SIZE answers, after a week below it.
+ALERT_DETRACTOR_SHARE = env_float("ALERT_DETRACTOR_SHARE", 0.25, minimum=0.0, maximum=1.0)
 # Exports: more rows than this run as a background job with a progress bar; files are kept
 # for EXPORT_FILE_TTL_HOURS, outside any served folder, then deleted.
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 20_000, minimum=0)
@@ -354,6 +370,17 @@ CELERY_BEAT_SCHEDULE = {
     "kudos-digests": {
         "task": "feedback.tasks.kudos_digests_send",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
+    # Daily 06:00 UTC, after the nightly rollup re-check: new signals on complete weeks, mailed
+    # once to the clinic's managers.
+    "trend-alerts": {
+        "task": "analytics.tasks.trend_alerts_run",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # First of the month, 07:30 UTC: the monthly leadership report to those who opted in.
+    "monthly-reports": {
+        "task": "analytics.tasks.monthly_reports_send",
+        "schedule": crontab(day_of_month=1, hour=7, minute=30),
     },
     # Comments whose on-commit analysis was missed (e.g. the broker was down).
     "comments-analyse": {

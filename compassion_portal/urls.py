@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("exports/", include("analytics.exports.urls")),
     path("staff/", include("feedback.staff_urls")),
+    path("reports/", include("analytics.reports.urls")),
     path("dashboard/comments/", include("analytics.comments.urls")),
     path("", include("analytics.urls")),
     path("", include("feedback.urls")),

@@ -11,6 +11,9 @@ effect of one run. What each one guarantees, and how:
 - exports-resend: a conditional UPDATE of sent_at; one message per stale job.
 - kudos-digests: each thanks is marked mailed under the provider's row lock; mailed once.
 - comments-analyse: analyses only what has no analysis yet.
+- trend-alerts: a signal is a row unique per (clinic, dimension, kind, week), inserted with
+  ON CONFLICT DO NOTHING; it is mailed under its row lock and marked sent: mailed once.
+- monthly-reports: a delivery row unique per (user, month), locked while mailing, marked sent.
 """
 
 import datetime as dt
@@ -161,3 +164,36 @@ def test_comments_analyse_run_twice_acts_once(instrument, clinic_a, full_answers
     submit(instrument, clinic_a, full_answers, comment="The nurse was kind and patient.")
     assert beat_twice("comments-analyse") == [1, 0]
     assert CommentAnalysis.objects.count() == 1
+
+
+def test_trend_alerts_run_twice_acts_once(
+    instrument, clinic_a, full_answers, manager_a, mailoutbox
+):
+    from analytics.alerts.services import last_complete_week
+
+    manager_a.email = "manager.a@clinic.example"
+    manager_a.save()
+    monday = last_complete_week(clinic=clinic_a, now=timezone.now())
+    for number in range(12):  # 3 of 12 detractors (0.25) in the last complete week
+        response_submit(
+            instrument=instrument,
+            clinic=clinic_a,
+            answers={**full_answers, "recommend": 6 if number < 3 else 9},
+            language="en",
+            now=timezone.make_aware(
+                dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(12)), clinic_a.tzinfo
+            ),
+        )
+    beat_twice("rollups-drain")
+    assert beat_twice("trend-alerts") == [1, 0]
+    assert [message.to for message in mailoutbox] == [["manager.a@clinic.example"]]
+
+
+def test_monthly_reports_run_twice_acts_once(instrument, clinic_a, manager_a, mailoutbox):
+    from analytics.alerts.models import StaffMailPreference
+
+    manager_a.email = "manager.a@clinic.example"
+    manager_a.save()
+    StaffMailPreference.objects.create(user=manager_a, monthly_report=True)
+    assert beat_twice("monthly-reports") == [1, 0]
+    assert [message.to for message in mailoutbox] == [["manager.a@clinic.example"]]

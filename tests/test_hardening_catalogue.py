@@ -122,6 +122,8 @@ CATALOGUE: dict[str, list[str]] = {
         "test_beat_twice.py::test_exports_resend_run_twice_acts_once",
         "test_beat_twice.py::test_kudos_digests_run_twice_acts_once",
         "test_beat_twice.py::test_comments_analyse_run_twice_acts_once",
+        "test_beat_twice.py::test_trend_alerts_run_twice_acts_once",
+        "test_beat_twice.py::test_monthly_reports_run_twice_acts_once",
     ],
     # Bad input
     "Text that is not UTF-8 gets a 400 and nothing is stored": [

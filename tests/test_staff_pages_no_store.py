@@ -58,6 +58,12 @@ STAFF_PAGES = [
     ("export job", lambda p, job: reverse("exports:job", args=[job.pk])),
     ("export job status", lambda p, job: reverse("exports:status", args=[job.pk])),
     ("export download", lambda p, job: reverse("exports:download", args=[job.pk])),
+    ("monthly reports", lambda p, job: reverse("reports:index")),
+    (
+        "monthly report",
+        lambda p, job: reverse("reports:clinic", args=[p["clinic"].pk, 2026, 10]),
+    ),
+    ("e-mail preferences", lambda p, job: reverse("reports:preferences")),
 ]
 
 
