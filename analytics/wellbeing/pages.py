@@ -11,8 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from analytics.charts.wellbeing import clinic_scatter_figure, wellbeing_rounds_figure
-from analytics.stats import Moments, suppression_label
+from analytics.stats import Moments, is_suppressed, mean_summary, suppression_label
 from analytics.wellbeing.selectors import (
     PATIENT_DIMENSIONS,
     patient_moments_for_round,
@@ -193,3 +195,62 @@ def round_csv_rows(
                     _number(cell.change),
                     suppression_label(cell.hidden, min_group_size=min_n) if cell.hidden else "",
                 ]
+
+
+def report_wellbeing_lines(
+    clinics: Sequence[Clinic],
+    *,
+    month_first: dt.date,
+    month_last: dt.date,
+    language: str,
+    staff_min: int,
+) -> list[str] | None:
+    """The monthly report's staff wellbeing section: each round that closed in the month, its
+    headline dimension with its interval, or only the count band; None when no round closed."""
+    rounds = [
+        r
+        for r in pulse_rounds_of_clinics([c.pk for c in clinics])
+        if month_first <= r.closes_on <= month_last
+    ]
+    if not rounds:
+        return None
+    labels = dimension_labels(None, language)
+    measure = labels.staff.get(labels.headline, labels.headline)
+    ids = [r.pk for r in rounds]
+    respondents, moments = pulse_round_respondents(ids), pulse_round_moments(ids)
+    lines = []
+    for pulse_round in rounds:
+        n = respondents.get(pulse_round.pk, 0)
+        headline = moments.get(pulse_round.pk, {}).get(labels.headline, Moments())
+        where = {
+            "clinic": pulse_round.clinic.name,
+            "dates": f"{pulse_round.opens_on:%Y-%m-%d} – {pulse_round.closes_on:%Y-%m-%d}",
+        }
+        if is_suppressed(n, min_group_size=staff_min) or headline.n < staff_min:
+            band = ngettext(
+                "fewer than %(n)d response", "fewer than %(n)d responses", staff_min
+            ) % {"n": staff_min}
+            lines.append(
+                gettext("%(clinic)s, round %(dates)s: not shown (%(band)s)")
+                % {
+                    **where,
+                    "band": band,
+                }
+            )
+            continue
+        summary = mean_summary(headline)
+        lines.append(
+            gettext(
+                "%(clinic)s, round %(dates)s: %(measure)s %(value).1f "
+                "(95%% interval %(lower).1f to %(upper).1f), %(n)d staff responses"
+            )
+            % {
+                **where,
+                "measure": measure,
+                "value": summary.mean,
+                "lower": summary.lower,
+                "upper": summary.upper,
+                "n": n,
+            }
+        )
+    return lines

@@ -285,3 +285,29 @@ def test_the_scatter_compares_the_rounds_opened_by_a_chosen_day(
     assert chosen.status_code == 200 and "<td>25.0" in chosen.content.decode()
     refused = client.get(url, {"until": "not-a-date"})
     assert refused.status_code == 400 and "Enter a valid date." in refused.content.decode()
+
+
+def test_the_monthly_report_lists_rounds_closed_in_the_month_with_the_band_under_five(
+    clinic_a, clinic_b, staff_instrument
+):
+    from analytics.reports.services import organisation_report, report_sections
+
+    shown = round_with_answers(clinic_a, days_ago=3, energies=ENERGIES)
+    hidden = round_with_answers(clinic_b, days_ago=3, energies=ENERGIES[:4])
+    month = shown.closes_on.replace(day=1)
+    if hidden.closes_on.replace(day=1) != month:  # the clinics' "today" straddles a month
+        pytest.skip("rounds closed in different months")
+    lines = report_sections(organisation_report(month=month, language="en"))["staff_wellbeing"]
+    dates_a = f"{shown.opens_on:%Y-%m-%d} – {shown.closes_on:%Y-%m-%d}"
+    dates_b = f"{hidden.opens_on:%Y-%m-%d} – {hidden.closes_on:%Y-%m-%d}"
+    assert sorted(lines) == sorted(
+        [
+            f"Riverside Family Clinic, round {dates_a}: Energy (higher = less burnout) 50.0 "
+            "(95% interval 25.5 to 74.5), 5 staff responses",
+            f"Hillcrest Health Centre, round {dates_b}: not shown (fewer than 5 responses)",
+        ]
+    )
+    earlier = report_sections(
+        organisation_report(month=month.replace(year=month.year - 1), language="en")
+    )
+    assert earlier["staff_wellbeing"] is None
