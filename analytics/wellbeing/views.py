@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,7 +30,7 @@ from analytics.wellbeing.pages import (
     scatter_figure,
 )
 from feedback.access import clinic_for_user, clinics_for_user
-from feedback.pulse import pulse_round_open_and_invite, pulse_shared_url
+from feedback.pulse import RoundClosed, pulse_round_open_and_invite, pulse_shared_url
 
 
 def _staff_band() -> str:
@@ -168,19 +169,36 @@ def wellbeing_rounds_csv(request: HttpRequest, clinic_id: int) -> HttpResponse:
 def pulse_round_new(request: HttpRequest, clinic_id: int) -> HttpResponse:
     """A manager opens a round for their clinic and pastes the staff list."""
     clinic = clinic_for_user(request.user, clinic_id, request=request)
-    form = PulseRoundOpenForm(request.POST if request.method == "POST" else None)
+    # "Today" is the clinic's: a round opens and closes on the clinic's calendar days.
+    today = timezone.localtime(timezone.now(), clinic.tzinfo).date()
+    form = PulseRoundOpenForm(request.POST if request.method == "POST" else None, today=today)
     if form.is_valid():
         data = form.cleaned_data
-        pulse_round, invitations = pulse_round_open_and_invite(
-            clinic=clinic,
-            opens_on=data["opens_on"],
-            closes_on=data["closes_on"],
-            created_by=request.user,
-            emails=data["staff_emails"],
-            shared_link=data["shared_link"],
-            support_text=data["support_text"],
-            support_links=data["support_links"],
-        )
+        try:
+            pulse_round, invitations = pulse_round_open_and_invite(
+                clinic=clinic,
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                created_by=request.user,
+                emails=data["staff_emails"],
+                shared_link=data["shared_link"],
+                support_text=data["support_text"],
+                support_links=data["support_links"],
+            )
+        except RoundClosed:  # the clinic's day turned between the form and the round
+            form.add_error(
+                "opens_on",
+                gettext(
+                    "Links can only be sent once the round is open: open it today, or leave "
+                    "the staff list empty."
+                ),
+            )
+            return render(
+                request,
+                "analytics/wellbeing/round_new.html",
+                {"clinic": clinic, "form": form},
+                status=400,
+            )
         messages.success(
             request,
             ngettext(

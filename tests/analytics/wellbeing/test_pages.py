@@ -311,3 +311,22 @@ def test_the_monthly_report_lists_rounds_closed_in_the_month_with_the_band_under
         organisation_report(month=month.replace(year=month.year - 1), language="en")
     )
     assert earlier["staff_wellbeing"] is None
+
+
+def test_the_round_form_takes_today_in_the_clinics_time_zone(
+    client, manager_a, clinic_a, staff_instrument, monkeypatch
+):
+    """Server (UTC) already on 5 December, clinic (New York) still on the 4th: a round opening
+    on the 5th has not opened there, so no link can go out yet; a clear 400, not a 500."""
+    moment = dt.datetime(2026, 12, 5, 2, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    client.force_login(manager_a)
+    url = reverse("analytics:pulse_round_new", args=[clinic_a.pk])
+    assert 'value="2026-12-04"' in client.get(url).content.decode()  # the clinic's today
+    refused = client.post(
+        url,
+        {"opens_on": "2026-12-05", "closes_on": "2026-12-20", "staff_emails": "ana@example.org"},
+    )
+    assert refused.status_code == 400
+    assert "Links can only be sent once the round is open" in refused.content.decode()
+    assert not PulseRound.objects.exists() and not mail.outbox
