@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
@@ -28,8 +29,10 @@ class PulseRoundOpenForm(forms.Form):
         required=False,
         widget=TextareaWithoutNul(attrs={"rows": 6}),
         help_text=_(
-            "One per line. Each gets a single-use link by e-mail; addresses are erased once "
-            "used and when the round closes."
+            "One per line, optionally followed by a comma and a role group (ana@example.org, "
+            "Nursing). Each gets a single-use link by e-mail; addresses are erased once used "
+            "and when the round closes. A role group is kept with the answers only when at "
+            "least %(n)d people of it are invited."
         ),
     )
     shared_link = forms.BooleanField(
@@ -52,6 +55,9 @@ class PulseRoundOpenForm(forms.Form):
     def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self.fields["staff_emails"].help_text = self.fields["staff_emails"].help_text % {
+            "n": settings.STAFF_MIN_GROUP_SIZE
+        }
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs.setdefault("class", "form-control")
@@ -59,9 +65,14 @@ class PulseRoundOpenForm(forms.Form):
             self.initial.setdefault("opens_on", self.today)
             self.initial.setdefault("closes_on", self.today + dt.timedelta(days=21))
 
-    def clean_staff_emails(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["staff_emails"].splitlines()]
-        emails = [line for line in lines if line]
+    def clean_staff_emails(self) -> list[tuple[str, str]]:
+        """(address, role group) per line; the group after a comma or tab, "" without one."""
+        entries = []
+        for line in self.cleaned_data["staff_emails"].splitlines():
+            email, _sep, group = line.replace("\t", ",").partition(",")
+            if email.strip():
+                entries.append((email.strip(), " ".join(group.split())[:60]))
+        emails = [email for email, _group in entries]
         if len(emails) > STAFF_LIST_MAX:
             raise ValidationError(
                 _("At most %(max)d addresses at a time.") % {"max": STAFF_LIST_MAX}
@@ -76,7 +87,7 @@ class PulseRoundOpenForm(forms.Form):
             raise ValidationError(
                 _("Not an e-mail address: %(lines)s") % {"lines": ", ".join(bad[:5])}
             )
-        return emails
+        return entries
 
     def clean_support_links(self) -> list[dict[str, str]]:
         links = []

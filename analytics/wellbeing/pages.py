@@ -20,6 +20,7 @@ from analytics.wellbeing.selectors import (
     patient_moments_for_round,
     pulse_round_moments,
     pulse_round_respondents,
+    pulse_round_role_groups,
     pulse_rounds_of_clinics,
 )
 from analytics.wellbeing.summaries import (
@@ -71,6 +72,7 @@ def clinic_round_summaries(
     rounds = pulse_rounds_of_clinics([clinic.pk])
     ids = [r.pk for r in rounds]
     respondents, moments = pulse_round_respondents(ids), pulse_round_moments(ids)
+    group_sizes, group_moments = pulse_round_role_groups(ids, dimension=labels.headline)
     facts = [
         RoundFacts(
             r.pk,
@@ -79,6 +81,8 @@ def clinic_round_summaries(
             respondents.get(r.pk, 0),
             moments.get(r.pk, {}),
             patient_moments_for_round(r),
+            group_sizes.get(r.pk, {}),
+            group_moments.get(r.pk, {}),
         )
         for r in rounds
     ]
@@ -168,7 +172,12 @@ def _number(value: float | None) -> float | None:
 
 
 def round_csv_rows(
-    clinic: Clinic, summaries: Sequence[RoundSummary], *, staff_min: int, patient_min: int
+    clinic: Clinic,
+    summaries: Sequence[RoundSummary],
+    *,
+    staff_min: int,
+    patient_min: int,
+    headline: str = "burnout",
 ) -> Iterator[list[Any]]:
     """Aggregates only: per round and dimension; hidden cells empty, with the reason (English,
     as other exports: they are data)."""
@@ -195,6 +204,22 @@ def round_csv_rows(
                     _number(cell.change),
                     suppression_label(cell.hidden, min_group_size=min_n) if cell.hidden else "",
                 ]
+        for group in summary.groups:
+            s = group.summary
+            yield [
+                clinic.slug,
+                summary.opens_on.isoformat(),
+                summary.closes_on.isoformat(),
+                f"staff role group: {group.group or 'not recorded'}",
+                headline,
+                None,
+                group.n,
+                _number(s.mean) if s else None,
+                _number(s.lower) if s else None,
+                _number(s.upper) if s else None,
+                None,
+                suppression_label(group.hidden, min_group_size=staff_min) if group.hidden else "",
+            ]
 
 
 def report_wellbeing_lines(

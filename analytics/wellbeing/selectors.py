@@ -71,3 +71,33 @@ def patient_moments_for_round(pulse_round: PulseRound) -> dict[str, Moments]:
         for row in dimension_totals(where=where)
         if row["dimension"] in PATIENT_DIMENSIONS
     }
+
+
+def pulse_round_role_groups(
+    round_ids: Sequence[int], *, dimension: str
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, Moments]]]:
+    """Per round and role group ("" = not kept): respondents, and the moments of ``dimension``.
+
+    Two GROUP BY queries; the pages decide (breakdown_suppression) which groups may be shown.
+    """
+    sizes: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Response.objects.filter(pulse_round_id__in=list(round_ids))
+        .values("pulse_round_id", "role_group")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        sizes[row["pulse_round_id"]][row["role_group"]] = row["n"]
+    moments: dict[int, dict[str, Moments]] = defaultdict(dict)
+    for row in (
+        DimensionScore.objects.filter(
+            response__pulse_round_id__in=list(round_ids), dimension=dimension
+        )
+        .values("response__pulse_round_id", "response__role_group")
+        .annotate(n=Count("pk"), total=Sum("score"), total_sq=Sum(F("score") * F("score")))
+        .order_by()
+    ):
+        moments[row["response__pulse_round_id"]][row["response__role_group"]] = Moments(
+            row["n"], row["total"] or 0.0, row["total_sq"] or 0.0
+        )
+    return dict(sizes), dict(moments)

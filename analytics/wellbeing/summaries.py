@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analytics.stats import (
     MeanSummary,
@@ -32,6 +32,9 @@ class RoundFacts:
     respondents: int
     staff: Mapping[str, Moments]  # wellbeing dimension -> moments of 0-100 scores
     patients: Mapping[str, Moments]  # patient dimension -> moments over the round's dates
+    # Role group ("" = not kept) -> respondents, and the moments of the headline dimension.
+    group_sizes: Mapping[str, int] = field(default_factory=dict)
+    group_moments: Mapping[str, Moments] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,34 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class GroupCell:
+    """The headline dimension for one role group of a round, or why it is hidden."""
+
+    group: str  # "" = the answers whose group was not kept
+    n: int | None
+    summary: MeanSummary | None
+    hidden: SuppressionReason | None
+
+
+def role_group_breakdown(
+    sizes: Mapping[str, int], moments: Mapping[str, Moments], *, min_group_size: int
+) -> tuple[GroupCell, ...]:
+    """The round's role groups, named ones first, with small groups hidden together with their
+    complementary cell (the round's total is shown). Empty when no named group can be shown."""
+    hidden = breakdown_suppression(sizes, min_group_size=min_group_size)
+    if all(group == "" or group in hidden for group in sizes):
+        return ()
+    cells = []
+    for group in sorted(sizes, key=lambda g: (g == "", g.casefold())):
+        if group in hidden:
+            cells.append(GroupCell(group, None, None, hidden[group]))
+        else:
+            summary = mean_summary(moments.get(group, Moments()))
+            cells.append(GroupCell(group, sizes[group], summary, None))
+    return tuple(cells)
+
+
+@dataclass(frozen=True)
 class RoundSummary:
     round_id: int
     opens_on: dt.date
@@ -52,6 +83,7 @@ class RoundSummary:
     respondents: int | None  # None: fewer than the threshold (only the band is shown)
     staff: tuple[Cell, ...]
     patients: tuple[Cell, ...]
+    groups: tuple[GroupCell, ...] = ()  # the headline dimension by role group, if shown
 
     @property
     def shown(self) -> bool:
@@ -118,6 +150,13 @@ def round_summaries(
                 None if hidden else facts.respondents,
                 staff,
                 patients,
+                ()
+                if hidden
+                else role_group_breakdown(
+                    facts.group_sizes,
+                    facts.group_moments,
+                    min_group_size=staff_min_group_size,
+                ),
             )
         )
         previous_staff = {cell.dimension: cell for cell in staff}

@@ -73,6 +73,7 @@ def wellbeing_clinic(request: HttpRequest, clinic_id: int) -> HttpResponse:
                 (labels.patients[c.dimension], c, _note(c, settings.MIN_GROUP_SIZE))
                 for c in s.patients
             ],
+            "groups": [(g, _note(g, settings.STAFF_MIN_GROUP_SIZE)) for g in s.groups],
         }
         for s in reversed(summaries)
     ]
@@ -90,6 +91,7 @@ def wellbeing_clinic(request: HttpRequest, clinic_id: int) -> HttpResponse:
         "rows": rows,
         "figure": figure,
         "staff_band": _staff_band(),
+        "headline_label": labels.staff.get(labels.headline, labels.headline),
         "staff_min": settings.STAFF_MIN_GROUP_SIZE,
         "patient_min": settings.MIN_GROUP_SIZE,
         "plotly_locale": plotly_locale(),
@@ -152,7 +154,15 @@ def wellbeing_rounds_csv(request: HttpRequest, clinic_id: int) -> HttpResponse:
     summaries = clinic_round_summaries(
         clinic, labels=labels, staff_min=staff_min, patient_min=patient_min
     )
-    rows = list(round_csv_rows(clinic, summaries, staff_min=staff_min, patient_min=patient_min))
+    rows = list(
+        round_csv_rows(
+            clinic,
+            summaries,
+            staff_min=staff_min,
+            patient_min=patient_min,
+            headline=labels.headline,
+        )
+    )
     file_name = f"pulse-rounds-{clinic.slug}.csv"
     round_export_audit(actor=request.user, clinic=clinic, rows=len(rows), file=file_name)
     response = HttpResponse(

@@ -165,6 +165,7 @@ def test_a_staff_response_holds_nothing_that_leads_to_the_person(pulse_round):
     stored = Response.objects.filter(pk=response.pk).values().get()
     assert stored["invitation_id"] is None and stored["provider_id"] is None
     assert stored["pulse_round_id"] == pulse_round.pk
+    assert stored["role_group"] == ""  # the link had none
     assert "ana@example.org" not in repr(stored)
     # The only columns: none of them names the staff invitation or a person.
     assert set(stored) == {
@@ -177,6 +178,7 @@ def test_a_staff_response_holds_nothing_that_leads_to_the_person(pulse_round):
         "channel",
         "language",
         "pulse_round_id",
+        "role_group",
         "submitted_at",
         "local_date",
         "answers",
@@ -363,3 +365,23 @@ def test_a_staff_instrument_with_follow_up_rules_never_opens_a_follow_up(clinic_
     pulse_response_submit(pulse_round=pulse_round, answers=ALL_AGREE, language="en")
     assert Response.objects.filter(pulse_round=pulse_round).count() == 1
     assert not FollowUp.objects.exists()
+
+
+def test_an_answer_keeps_its_role_group_only_when_the_round_invited_enough_of_it(pulse_round):
+    nurses = staff_invitations_create(
+        pulse_round=pulse_round,
+        emails=[f"nurse{i}@example.org" for i in range(5)],
+        role_group="Nursing",
+        send=False,
+    )
+    [manager] = staff_invitations_create(
+        pulse_round=pulse_round, emails=["boss@example.org"], role_group="Management", send=False
+    )
+    nurse = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", invitation=nurses[0]
+    )
+    boss = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", invitation=manager
+    )
+    assert Response.objects.get(pk=nurse.pk).role_group == "Nursing"  # 5 invited
+    assert Response.objects.get(pk=boss.pk).role_group == ""  # 1 invited: would name them

@@ -221,7 +221,7 @@ def test_a_manager_opens_a_round_and_mails_the_pasted_staff_list(
         {
             "opens_on": today,
             "closes_on": today + dt.timedelta(days=14),
-            "staff_emails": "ana@example.org\nben@example.org\n",
+            "staff_emails": "ana@example.org\nben@example.org,  Front   desk \n",
             "support_text": "Peer support: room 4.",
             "support_links": "Peer support line https://example.org/peers",
         },
@@ -232,7 +232,9 @@ def test_a_manager_opens_a_round_and_mails_the_pasted_staff_list(
     assert pulse_round.support_links == [
         {"label": "Peer support line", "url": "https://example.org/peers"}
     ]
-    assert StaffInvitation.objects.filter(round=pulse_round).count() == 2
+    assert sorted(
+        StaffInvitation.objects.filter(round=pulse_round).values_list("role_group", flat=True)
+    ) == ["", "Front desk"]
     assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "ben@example.org"]
     page = client.get(made["Location"])
     assert "Round opened; 2 staff links sent." in page.content.decode()
@@ -330,3 +332,47 @@ def test_the_round_form_takes_today_in_the_clinics_time_zone(
     assert refused.status_code == 400
     assert "Links can only be sent once the round is open" in refused.content.decode()
     assert not PulseRound.objects.exists() and not mail.outbox
+
+
+def test_the_role_group_table_appears_when_no_small_group_can_be_worked_out(
+    client, manager_a, clinic_a, staff_instrument
+):
+    from feedback.pulse import pulse_response_submit, staff_invitations_create
+    from tests.analytics.wellbeing.conftest import staff_answers
+
+    today = timezone.localdate()
+    pulse_round = round_with_answers(clinic_a, days_ago=0, energies=[])
+    pulse_round.closes_on = today + dt.timedelta(days=5)
+    pulse_round.save()
+    links = {
+        group: staff_invitations_create(
+            pulse_round=pulse_round,
+            emails=[f"{group.lower()}{i}@example.org" for i in range(6)],
+            role_group=group,
+            send=False,
+        )
+        for group in ("Nursing", "Reception", "Physicians")
+    }
+
+    def answer(group: str, count: int, *, first: int = 0) -> None:
+        for invitation in links[group][first : first + count]:
+            pulse_response_submit(
+                pulse_round=pulse_round,
+                answers=staff_answers(3),
+                language="en",
+                invitation=invitation,
+            )
+
+    answer("Nursing", 6)
+    answer("Reception", 5)
+    answer("Physicians", 4)
+    client.force_login(manager_a)
+    html = clinic_page(client, clinic_a)
+    groups = html.split('data-testid="round-groups"')[1].split("</table>")[0]
+    assert '<th scope="row">Nursing</th><td>50.0</td>' in groups
+    assert 'Physicians</th><td colspan="3" class="fst-italic">fewer than 5 responses' in groups
+    assert 'Reception</th><td colspan="3" class="fst-italic">hidden so that' in groups
+
+    answer("Physicians", 1, first=4)  # the fifth physician
+    groups = clinic_page(client, clinic_a).split('data-testid="round-groups"')[1]
+    assert "fst-italic" not in groups.split("</table>")[0]

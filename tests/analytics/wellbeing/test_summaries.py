@@ -97,3 +97,33 @@ def test_the_scatter_at_five_staff_shows_the_clinic_without_a_complement():
         patient_min_group_size=10,
     )
     assert [p.name for p in scatter.points] == ["A", "B"] and scatter.left_out == ()
+
+
+def test_a_role_group_of_four_is_hidden_with_its_complementary_group():
+    from analytics.wellbeing.summaries import role_group_breakdown
+
+    sizes = {"Nursing": 6, "Reception": 5, "Physicians": 4}
+    moments = {group: Moments.of([50.0] * n) for group, n in sizes.items()}
+    cells = {c.group: c for c in role_group_breakdown(sizes, moments, min_group_size=5)}
+    assert cells["Physicians"].hidden is SuppressionReason.SMALL_GROUP
+    # Otherwise the round's total minus the shown groups would give the physicians' answers.
+    assert cells["Reception"].hidden is SuppressionReason.COMPLEMENTARY
+    assert cells["Reception"].n is None and cells["Physicians"].summary is None
+    assert (cells["Nursing"].n, cells["Nursing"].summary.mean) == (6, 50.0)
+
+    sizes["Physicians"] = 5
+    moments["Physicians"] = Moments.of([50.0] * 5)
+    shown = role_group_breakdown(sizes, moments, min_group_size=5)
+    assert [(c.group, c.hidden) for c in shown] == [
+        ("Nursing", None),
+        ("Physicians", None),
+        ("Reception", None),
+    ]
+
+
+def test_no_role_group_table_when_no_named_group_can_be_shown():
+    from analytics.wellbeing.summaries import role_group_breakdown
+
+    moments = {"Nursing": Moments.of([50.0] * 4), "": Moments.of([50.0] * 6)}
+    assert role_group_breakdown({"Nursing": 4, "": 6}, moments, min_group_size=5) == ()
+    assert role_group_breakdown({"": 9}, {"": Moments.of([1.0] * 9)}, min_group_size=5) == ()
