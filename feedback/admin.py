@@ -298,6 +298,11 @@ class ResponseAdmin(ViewOnlyAdmin):
     readonly_fields = fields
     inlines = [DimensionScoreInline, TestimonialInline]
 
+    def get_queryset(self, request):
+        # Staff pulse answers are never shown one by one, not even to admins: only the round
+        # aggregates on the wellbeing page (a small team's single answers name their author).
+        return super().get_queryset(request).filter(pulse_round__isnull=True)
+
     @admin.display(description="Answers")
     def answers_pretty(self, obj: Response) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.answers, indent=2, sort_keys=True))

@@ -115,11 +115,13 @@ def _staff_invitation_deliver(invitation: StaffInvitation) -> None:
 
 @transaction.atomic
 def staff_invitations_create(
-    *, pulse_round: PulseRound, emails: list[str], send: bool = True
+    *, pulse_round: PulseRound, emails: list[str], send: bool = True, role_group: str = ""
 ) -> list[StaffInvitation]:
     """One single-use link per distinct valid address, e-mailed when ``send``.
 
     Addresses already invited to this round are skipped, so pasting the list twice is harmless.
+    ``role_group`` (e.g. "Nursing") goes on each link; see pulse_response_submit for when an
+    answer keeps it.
     """
     if pulse_round.contacts_erased_at is not None or not pulse_round.is_open():
         raise RoundClosed()
@@ -140,7 +142,11 @@ def staff_invitations_create(
         salt, hashed = _salt_and_hash()
         created.append(
             StaffInvitation.objects.create(
-                round=pulse_round, token_salt=salt, token_hash=hashed, contact=email
+                round=pulse_round,
+                token_salt=salt,
+                token_hash=hashed,
+                contact=email,
+                role_group=role_group.strip()[:60],
             )
         )
     if send:
@@ -177,17 +183,25 @@ def pulse_response_submit(
     invitation: StaffInvitation | None = None,
     now: dt.datetime | None = None,
 ) -> Response:
-    """Store one staff member's answers; refused when the round is closed or the link used."""
+    """Store one staff member's answers; refused when the round is closed or the link used.
+
+    The link's role group is kept on the answer only when the round invited at least
+    STAFF_MIN_GROUP_SIZE people of that group: a smaller group would name its members.
+    """
     now = now or timezone.now()
     if not pulse_round.is_open(now):
         raise RoundClosed()
+    role_group = ""
     if invitation is not None:
+        group = invitation.role_group
+        invited = pulse_round.invitations.filter(role_group=group).count() if group else 0
+        role_group = group if invited >= settings.STAFF_MIN_GROUP_SIZE else ""
         claimed = StaffInvitation.objects.filter(
             pk=invitation.pk, round=pulse_round, used=False
         ).update(used=True, contact="", contact_erased=True)
         if claimed != 1:
             raise StaffLinkUnavailable()
-    return response_submit(
+    response = response_submit(
         instrument=pulse_round.instrument,
         clinic=pulse_round.clinic,
         answers=answers,
@@ -196,6 +210,15 @@ def pulse_response_submit(
         pulse_round=pulse_round,
         now=now,
     )
+    # Only the day is kept: in a small team the minute an answer arrived (next to who was on
+    # shift, or when a link was mailed) could say whose it is.
+    day_start = dt.datetime.combine(
+        response.local_date, dt.time(0), tzinfo=pulse_round.clinic.tzinfo
+    )
+    response.submitted_at = day_start.astimezone(dt.UTC)
+    response.role_group = role_group
+    response.save(update_fields=["submitted_at", "role_group"])
+    return response
 
 
 def pulse_contacts_erase(*, now: dt.datetime | None = None) -> int:
@@ -213,3 +236,39 @@ def pulse_contacts_erase(*, now: dt.datetime | None = None) -> int:
         contacts_erased_at=now
     )
     return erased
+
+
+@transaction.atomic
+def pulse_round_open_and_invite(
+    *,
+    clinic: Clinic,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    created_by,
+    emails: list[str] | list[tuple[str, str]],
+    shared_link: bool = False,
+    support_text: str = "",
+    support_links: list[dict[str, str]] | None = None,
+) -> tuple[PulseRound, list[StaffInvitation]]:
+    """A manager's "open a round": the round and its staff links, together or not at all.
+
+    ``emails`` are addresses, or (address, role group) pairs."""
+    pulse_round = pulse_round_open(
+        clinic=clinic,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=created_by,
+        shared_link=shared_link,
+        support_text=support_text,
+        support_links=support_links,
+    )
+    by_group: dict[str, list[str]] = {}
+    for entry in emails:
+        email, group = (entry, "") if isinstance(entry, str) else entry
+        by_group.setdefault(group, []).append(email)
+    invitations = []
+    for group, addresses in by_group.items():
+        invitations += staff_invitations_create(
+            pulse_round=pulse_round, emails=addresses, role_group=group
+        )
+    return pulse_round, invitations

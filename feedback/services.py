@@ -232,9 +232,13 @@ def response_submit(
             first_name=testimonial_first_name,
             withdrawal_code=testimonial_withdrawal_code,
         )
-    follow_up_open_if_needed(
-        definition=definition, response=response, scores=scores, testimonial_text=testimonial_text
-    )
+    if pulse_round is None:  # a follow-up shows one answer's scores: never a staff member's
+        follow_up_open_if_needed(
+            definition=definition,
+            response=response,
+            scores=scores,
+            testimonial_text=testimonial_text,
+        )
     if response.comment or testimonial_text.strip():
         enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     if pulse_round is not None:

@@ -17,12 +17,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from analytics.alerts.models import MonthlyReportDelivery
 from analytics.alerts.services import mail_language_of
 from analytics.interventions.selectors import intervention_effects
 from analytics.reports.selectors import MonthlyReport, monthly_report, previous_month
+from analytics.wellbeing.pages import report_wellbeing_lines
 from feedback.access import clinics_for_user
 from feedback.models import Clinic
 from feedback.services import (
@@ -72,7 +73,14 @@ def report_sections(report: MonthlyReport) -> dict[str, Any]:
             period_end=report.month_end,
             min_group_size=report.min_group_size,
         ),
-        "staff_wellbeing": report.extra.get("staff_wellbeing"),
+        "staff_wellbeing": report.extra.get("staff_wellbeing")
+        or report_wellbeing_lines(
+            report.clinics,
+            month_first=report.month,
+            month_last=report.month_end,
+            language=get_language() or settings.LANGUAGE_CODE,
+            staff_min=settings.STAFF_MIN_GROUP_SIZE,
+        ),
     }
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from compassion_portal.celery import enqueue_on_commit
 from feedback.demo_data.logins import demo_users_ensure
+from feedback.demo_data.pulse import demo_pulse_rounds_seed
 from feedback.demo_data.story import (
     ANSWER_RATE,
     CLINICS,
@@ -44,6 +45,7 @@ from feedback.models import (
     Testimonial,
     Visit,
 )
+from feedback.pulse import STAFF_INSTRUMENT_SLUG
 from feedback.rollup_buckets import ROLLUPS_DRAIN_DELAY_SECONDS, ROLLUPS_DRAIN_TASK
 from feedback.scoring import DimensionResult, score_response
 from feedback.services import (
@@ -71,6 +73,7 @@ class DemoSummary:
     testimonials: int = 0
     interventions: int = 0
     buckets: int = 0
+    staff_responses: int = 0  # in the staff pulse rounds, two past rounds per clinic
     seconds: float = 0.0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -321,7 +324,8 @@ def _interventions_record(
 
 @transaction.atomic
 def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
-    """Create the demo clinics, providers, users and ``responses`` responses before ``today``.
+    """Create the demo clinics, providers, users and ``responses`` responses before ``today``,
+    plus two past staff pulse rounds per clinic (their answers are not counted in ``responses``).
 
     Also marks every (clinic, day) it filled as a DirtyBucket and enqueues the aggregation on
     commit, so the demo data is aggregated exactly as real submissions are.
@@ -352,6 +356,14 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     )
     stored, testimonials = _store(rows)
     interventions = _interventions_record(clinics, providers, today)
+    staff_instrument = instrument_current(STAFF_INSTRUMENT_SLUG)
+    staff_responses = demo_pulse_rounds_seed(
+        seed=seed,
+        today=today,
+        clinics=clinics,
+        instrument=staff_instrument,
+        definition=instrument_definition(staff_instrument),
+    )
     buckets = sorted(
         {(response.clinic_id, response.local_date) for response in stored}
         | {(i.visit.clinic_id, i.sent_local_date) for i in rows.invitations if i.sent_local_date}
@@ -376,6 +388,7 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         testimonials=len(testimonials),
         interventions=interventions,
         buckets=len(buckets),
+        staff_responses=staff_responses,
         seconds=time.monotonic() - started,
         logins=logins,
     )

@@ -64,6 +64,8 @@ class StaffInvitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # Erased ("") once used and when the round closes.
     contact = models.EmailField(blank=True)
+    # e.g. "Nursing": copied to the answer only when the round invited enough of the group.
+    role_group = models.CharField(_("role group"), max_length=60, blank=True)
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     # A flag, not a time: a use time would match the response's submitted_at.

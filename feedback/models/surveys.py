@@ -105,6 +105,9 @@ class Response(models.Model):
         blank=True,
         related_name="responses",
     )
+    # Staff pulse only: the staff member's role group, kept only when the round invited at
+    # least STAFF_MIN_GROUP_SIZE people of that group (else "").
+    role_group = models.CharField(max_length=60, blank=True)
     submitted_at = models.DateTimeField(default=django_timezone.now, db_index=True)
     # The day in the clinic's timezone: the bucket the response is aggregated into.
     local_date = models.DateField()

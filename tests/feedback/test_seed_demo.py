@@ -39,6 +39,11 @@ def seed_demo(*args: str) -> str:
     return out.getvalue()
 
 
+def patient_responses():
+    """The --responses option counts patients' answers; the staff pulse rounds come on top."""
+    return Response.objects.filter(pulse_round__isnull=True)
+
+
 class _Rollback(Exception):
     pass
 
@@ -47,7 +52,9 @@ def snapshot() -> dict[str, list]:
     """Everything the seed decides, without primary keys or the (deliberately random) tokens."""
     return {
         "responses": list(
-            Response.objects.order_by("submitted_at", "clinic__slug", "pk").values_list(
+            patient_responses()
+            .order_by("submitted_at", "clinic__slug", "pk")
+            .values_list(
                 "clinic__slug",
                 "provider__display_name",
                 "channel",
@@ -77,6 +84,19 @@ def snapshot() -> dict[str, list]:
         "testimonials": sorted(
             PatientTestimonial.objects.values_list("text", "consent", "first_name")
         ),
+        "staff_responses": list(
+            Response.objects.filter(pulse_round__isnull=False)
+            .order_by("submitted_at", "clinic__slug", "pk")
+            .values_list(
+                "clinic__slug",
+                "pulse_round__opens_on",
+                "pulse_round__closes_on",
+                "language",
+                "submitted_at",
+                "local_date",
+                "answers",
+            )
+        ),
     }
 
 
@@ -98,14 +118,14 @@ def test_seed_demo_creates_clinics_providers_and_the_requested_responses():
     assert len({clinic.timezone for clinic in clinics}) == 3
     assert 14 <= Provider.objects.count() <= 17
     assert Provider.objects.values("role").distinct().count() >= 4
-    assert Response.objects.count() == 300
-    assert set(Response.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert patient_responses().count() == 300
+    assert set(patient_responses().values_list("channel", flat=True)) == set(Channel.values)
     assert set(Response.objects.values_list("language", flat=True)) == {"en", "es"}
     commented = Response.objects.exclude(comment="")
     assert set(commented.values_list("language", flat=True)) == {"en", "es"}
     assert PatientTestimonial.objects.exists()
     assert set(PatientTestimonial.objects.values_list("status", flat=True)) == {"pending"}
-    kiosk = Response.objects.filter(channel=Channel.QR)
+    kiosk = patient_responses().filter(channel=Channel.QR)
     assert not kiosk.filter(provider__isnull=False).exists()
     assert not kiosk.filter(invitation__isnull=False).exists()
     invited = Response.objects.exclude(channel=Channel.QR)
@@ -118,7 +138,7 @@ def test_a_response_rate_is_derivable_from_sent_and_answered_invitations():
 
     sent = Invitation.objects.filter(sent_at__isnull=False).count()
     answered = Invitation.objects.filter(used_at__isnull=False).count()
-    assert answered == Response.objects.exclude(channel=Channel.QR).count()
+    assert answered == patient_responses().exclude(channel=Channel.QR).count()
     assert 0.25 < answered / sent < 0.6
 
 
@@ -134,7 +154,7 @@ def test_stored_scores_equal_score_response_of_the_stored_answers():
             score.top_box_items,
         )
     responses = Response.objects.select_related("instrument")
-    assert responses.count() == 200
+    assert patient_responses().count() == 200
     for response in responses:
         expected = score_response(instrument_definition(response.instrument), response.answers)
         assert stored[response.pk] == {
@@ -170,8 +190,9 @@ def test_local_dates_are_days_in_the_clinic_timezone_and_every_day_is_marked_dir
             invitation.sent_local_date
             == invitation.sent_at.astimezone(invitation.visit.clinic.tzinfo).date()
         )
+    # Staff pulse answers never enter a rollup, so their days are not marked (as in the product).
     assert set(DirtyBucket.objects.values_list("clinic_id", "local_date")) == set(
-        responses.values_list("clinic_id", "local_date")
+        patient_responses().values_list("clinic_id", "local_date")
     ) | set(invitations.values_list("visit__clinic_id", "sent_local_date"))
 
 
@@ -193,7 +214,10 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_different_data():
     first = snapshot_of_seed(11)
     assert len(first["responses"]) == 150
     assert snapshot_of_seed(11) == first
-    assert snapshot_of_seed(12)["responses"] != first["responses"]
+    assert len(first["staff_responses"]) >= 6 * 6  # two rounds of 6 or more per clinic
+    other = snapshot_of_seed(12)
+    assert other["responses"] != first["responses"]
+    assert other["staff_responses"] != first["staff_responses"]
 
 
 def test_if_empty_is_a_no_op_the_second_time():
@@ -230,7 +254,7 @@ def test_without_if_empty_a_database_with_clinics_is_refused(clinic_a):
 
 def test_five_thousand_responses_are_seeded_and_show_the_demo_stories():
     seed_demo()
-    assert Response.objects.count() == 5000
+    assert patient_responses().count() == 5000
 
     def mean(dimension: str, **filters) -> float:
         scores = DimensionScore.objects.filter(dimension=dimension, **filters)
@@ -245,7 +269,7 @@ def test_five_thousand_responses_are_seeded_and_show_the_demo_stories():
     # Prairie Creek's empathy rises after its active listening workshop, 75 days before the
     # seed day (two days long, so from 73 days before it).
     prairie = Clinic.objects.get(slug="prairie-creek")
-    cut = Response.objects.latest("submitted_at").local_date - dt.timedelta(days=73)
+    cut = patient_responses().latest("submitted_at").local_date - dt.timedelta(days=73)
     before = mean("empathy", response__clinic=prairie, response__local_date__lt=cut)
     after = mean("empathy", response__clinic=prairie, response__local_date__gte=cut)
     assert after - before > 5
@@ -289,5 +313,30 @@ def test_the_seeded_days_are_aggregated_once_the_seed_commits(
         seed_demo("--responses", "60")
 
     assert callbacks
-    assert Response.objects.count() == 60
+    assert patient_responses().count() == 60
     assert not DirtyBucket.objects.exists()
+
+
+def test_two_past_pulse_rounds_per_clinic_with_enough_answers_to_show(settings):
+    from analytics.wellbeing.selectors import pulse_round_respondents
+    from feedback.models import PulseRound, StaffInvitation
+
+    summary = demo_data_seed(responses=200, seed=4, today=TODAY)
+    rounds = PulseRound.objects.order_by("clinic__slug", "opens_on")
+    assert rounds.count() == 6
+    assert {c: 2 for c in Clinic.objects.values_list("slug", flat=True)} == {
+        slug: rounds.filter(clinic__slug=slug).count()
+        for slug in Clinic.objects.values_list("slug", flat=True)
+    }
+    assert all(r.closes_on < TODAY for r in rounds)
+    respondents = pulse_round_respondents([r.pk for r in rounds])
+    assert min(respondents.values()) >= max(settings.STAFF_MIN_GROUP_SIZE, 5)
+    assert sum(respondents.values()) == summary.staff_responses
+    staff = Response.objects.filter(pulse_round__isnull=False)
+    assert not staff.filter(provider__isnull=False).exists()
+    assert not staff.filter(invitation__isnull=False).exists()
+    assert not StaffInvitation.objects.exists()
+    for response in staff.select_related("pulse_round"):
+        assert (
+            response.pulse_round.opens_on <= response.local_date <= response.pulse_round.closes_on
+        )

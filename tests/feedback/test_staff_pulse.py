@@ -2,6 +2,7 @@
 links, closed rounds, anonymity, the support page, and staff answers kept out of patient rollups."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
@@ -25,7 +26,12 @@ from feedback.pulse import (
     pulse_token_for_salt,
     staff_invitations_create,
 )
-from feedback.services import instrument_current, instrument_definition, response_submit
+from feedback.services import (
+    INSTRUMENTS_DIR,
+    instrument_current,
+    instrument_definition,
+    response_submit,
+)
 from tests.conftest import manager_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -159,6 +165,7 @@ def test_a_staff_response_holds_nothing_that_leads_to_the_person(pulse_round):
     stored = Response.objects.filter(pk=response.pk).values().get()
     assert stored["invitation_id"] is None and stored["provider_id"] is None
     assert stored["pulse_round_id"] == pulse_round.pk
+    assert stored["role_group"] == ""  # the link had none
     assert "ana@example.org" not in repr(stored)
     # The only columns: none of them names the staff invitation or a person.
     assert set(stored) == {
@@ -171,6 +178,7 @@ def test_a_staff_response_holds_nothing_that_leads_to_the_person(pulse_round):
         "channel",
         "language",
         "pulse_round_id",
+        "role_group",
         "submitted_at",
         "local_date",
         "answers",
@@ -316,3 +324,64 @@ def test_a_manager_of_another_clinic_never_sees_a_round_in_the_admin(client, pul
     assert str(pulse_round) not in listing.content.decode()
     change = client.get(reverse("admin:feedback_pulseround_change", args=[pulse_round.pk]))
     assert change.status_code == 302  # "does not exist" back to the admin index
+
+
+def test_a_staff_response_keeps_only_the_day_it_arrived(pulse_round):
+    at = timezone.make_aware(
+        dt.datetime.combine(pulse_round.opens_on, dt.time(15, 47, 12)), pulse_round.clinic.tzinfo
+    )
+    response = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", now=at
+    )
+    stored = Response.objects.get(pk=response.pk)
+    local = stored.submitted_at.astimezone(pulse_round.clinic.tzinfo)
+    assert (local.date(), local.time()) == (pulse_round.opens_on, dt.time(0))
+    assert stored.local_date == pulse_round.opens_on
+
+
+def test_no_relation_leads_from_a_staff_response_to_a_staff_invitation_or_back():
+    def related(model) -> set:
+        return {field.related_model for field in model._meta.get_fields() if field.is_relation}
+
+    assert StaffInvitation not in related(Response)
+    assert Response not in related(StaffInvitation)
+
+
+def test_a_staff_instrument_with_follow_up_rules_never_opens_a_follow_up(clinic_a, instrument):
+    """A licensee's staff instrument may carry follow-up rules; one staff answer's scores must
+    still never reach the follow-up list."""
+    from feedback.models import FollowUp
+    from feedback.services import instrument_load
+
+    raw = json.loads((INSTRUMENTS_DIR / "staff-pulse.v1.json").read_text(encoding="utf-8"))
+    raw["version"] = 99
+    for dimension in raw["dimensions"]:
+        dimension["follow_up"] = {"below": 100}  # every score here is under 100
+    loaded, _ = instrument_load(raw=raw)
+    today = timezone.localdate()
+    pulse_round = pulse_round_open(
+        clinic=clinic_a, opens_on=today, closes_on=today, instrument=loaded
+    )
+    pulse_response_submit(pulse_round=pulse_round, answers=ALL_AGREE, language="en")
+    assert Response.objects.filter(pulse_round=pulse_round).count() == 1
+    assert not FollowUp.objects.exists()
+
+
+def test_an_answer_keeps_its_role_group_only_when_the_round_invited_enough_of_it(pulse_round):
+    nurses = staff_invitations_create(
+        pulse_round=pulse_round,
+        emails=[f"nurse{i}@example.org" for i in range(5)],
+        role_group="Nursing",
+        send=False,
+    )
+    [manager] = staff_invitations_create(
+        pulse_round=pulse_round, emails=["boss@example.org"], role_group="Management", send=False
+    )
+    nurse = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", invitation=nurses[0]
+    )
+    boss = pulse_response_submit(
+        pulse_round=pulse_round, answers=ALL_AGREE, language="en", invitation=manager
+    )
+    assert Response.objects.get(pk=nurse.pk).role_group == "Nursing"  # 5 invited
+    assert Response.objects.get(pk=boss.pk).role_group == ""  # 1 invited: would name them

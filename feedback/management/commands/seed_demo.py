@@ -46,7 +46,9 @@ class Command(BaseCommand):
                 f"{summary.testimonials} pending testimonials), "
                 f"{summary.interventions} interventions, "
                 f"{summary.invitations:,} invitations ({rate:.0%} answered), "
-                f"{summary.buckets:,} clinic-days marked for aggregation."
+                f"{summary.buckets:,} clinic-days marked for aggregation, "
+                f"{summary.staff_responses} anonymous staff pulse answers in 2 past rounds "
+                f"per clinic."
             )
         )
         self._print_logins(summary.logins)

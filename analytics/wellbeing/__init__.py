@@ -1,0 +1,1 @@
+"""Leadership's view of the staff wellbeing pulse beside patients' empathy and trust."""
