@@ -382,8 +382,7 @@ class FollowUpAdmin(ViewOnlyAdmin):
 
     @admin.display(description=_("Reasons"))
     def reasons_shown(self, obj: FollowUp) -> str:
-        labels = dict(FollowUp.Reason.choices)
-        return ", ".join(str(labels.get(reason, reason)) for reason in obj.reasons)
+        return ", ".join(obj.reason_labels)
 
 
 from feedback import pulse_admin  # noqa: E402, F401  (registers the staff pulse admin)

@@ -18,6 +18,11 @@ from django.db import transaction
 
 from compassion_portal.celery import enqueue_on_commit
 from feedback.demo_data.logins import demo_users_ensure
+from feedback.demo_data.manager_work import (
+    demo_follow_ups_handle,
+    demo_follow_ups_open,
+    demo_stories_moderate,
+)
 from feedback.demo_data.story import (
     ANSWER_RATE,
     CLINICS,
@@ -68,6 +73,9 @@ class DemoSummary:
     responses: int = 0
     comments: int = 0
     testimonials: int = 0
+    stories_approved: int = 0
+    follow_ups: int = 0
+    follow_ups_handled: int = 0
     buckets: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
@@ -256,7 +264,9 @@ def _rows(
         )
         rows.responses.append((response, results))
         if comment and rng.random() < 0.06:
-            text, consent, first_name = testimonial_for(rng, results, language)
+            text, consent, first_name = testimonial_for(
+                rng, results, language, provider_plan.display_name if provider_plan else ""
+            )
             if text:
                 rows.testimonials.append((len(rows.responses) - 1, text, consent, first_name))
     return rows
@@ -315,16 +325,23 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
                 role=person.role,
                 external_id=f"{plan.slug[:2].upper()}-{number:03d}",
             )
+    clock, definition = _Clock(today), instrument_definition(instrument)
     rows = _rows(
         rng,
-        _Clock(today),
+        clock,
         responses=responses,
         instrument=instrument,
-        definition=instrument_definition(instrument),
+        definition=definition,
         clinics=clinics,
         providers=providers,
     )
     stored, testimonials = _store(rows)
+    follow_ups = demo_follow_ups_open(
+        definition=definition,
+        responses=stored,
+        results=[results for _response, results in rows.responses],
+        testimonial_texts={index: text for index, text, _, _ in rows.testimonials},
+    )
     buckets = sorted(
         {(response.clinic_id, response.local_date) for response in stored}
         | {(i.visit.clinic_id, i.sent_local_date) for i in rows.invitations if i.sent_local_date}
@@ -338,6 +355,8 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     enqueue_on_commit(ROLLUPS_DRAIN_TASK, coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
     enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
+    follow_ups_handled = demo_follow_ups_handle(seed=seed, now=clock.end)
+    stories_approved = demo_stories_moderate(seed=seed, now=clock.end)
     return DemoSummary(
         clinics=len(clinics),
         providers=len(providers),
@@ -347,6 +366,9 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         responses=len(stored),
         comments=sum(1 for response in stored if response.comment),
         testimonials=len(testimonials),
+        stories_approved=stories_approved,
+        follow_ups=len(follow_ups),
+        follow_ups_handled=follow_ups_handled,
         buckets=len(buckets),
         seconds=time.monotonic() - started,
         logins=logins,

@@ -103,6 +103,12 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"Follow-up {self.pk} ({self.get_status_display()})"
 
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons as a manager reads them (a survey's own reason codes as they are)."""
+        labels = dict(self.Reason.choices)
+        return [str(labels.get(reason, reason)) for reason in self.reasons]
+
 
 class CommentAnalysis(models.Model):
     """Sentiment and themes of one response's comment or testimonial, computed by a task.

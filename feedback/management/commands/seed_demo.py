@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 f"Demo data created in {summary.seconds:.1f} s: {summary.clinics} clinics, "
                 f"{summary.providers} providers, {summary.responses:,} responses "
                 f"({summary.comments:,} with comments, "
-                f"{summary.testimonials} pending testimonials), "
+                f"{summary.testimonials} stories, {summary.stories_approved} approved), "
+                f"{summary.follow_ups} follow-ups ({summary.follow_ups_handled} handled), "
                 f"{summary.invitations:,} invitations ({rate:.0%} answered), "
                 f"{summary.buckets:,} clinic-days marked for aggregation."
             )
