@@ -52,6 +52,7 @@ class ExportForm(DashboardFilterForm):
         self.fields["dimension"].widget = forms.HiddenInput()
         # Unbound, the period select shows the dashboard's default, not its first choice.
         self.fields["period"].initial = DASHBOARD_DEFAULT_PERIOD
+        self.fields["granularity"].initial = "week"  # what an unchosen one exports
         self.clinic_ids = [clinic.pk for clinic in clinics]
 
     def clean(self):

@@ -160,12 +160,21 @@ TESTIMONIALS: dict[str, tuple[str, ...]] = {
         "a lot to me.",
         "My doctor always asks about my life, not only my blood pressure. I feel like I matter.",
         "They helped my father with dignity in his last months. Our whole family is grateful.",
+        "I came in anxious about my test results. The doctor explained every number and "
+        "what we would do next. I went home calm for the first time in weeks.",
+        "The front desk remembered my name and asked about my new job. Small things, but they "
+        "make this place feel like a family practice.",
+        "When my son had a panic attack in the waiting room, a nurse took us to a quiet room "
+        "and stayed until he could breathe again.",
     ),
     "es": (
         "Cuando llegué con mi bebé enferma nos atendieron rápido y con mucho cariño. Gracias a "
         "todo el equipo.",
         "Por fin encontré una clínica donde me explican las cosas en mi idioma y con paciencia.",
         "Me trataron con respeto desde la recepción hasta la salida. Se lo recomiendo a todos.",
+        "Mi mamá no habla inglés y la intérprete estuvo con nosotras toda la consulta. Nos "
+        "sentimos respetadas.",
+        "La enfermera me llamó al día siguiente para saber cómo seguía. Nunca me había pasado.",
     ),
 }
 # Stories that thank the patient's own provider by name: the provider's kudos page shows them.

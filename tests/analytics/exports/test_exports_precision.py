@@ -165,3 +165,12 @@ def test_a_job_request_stored_before_the_option_existed_still_reads(clinic_a):
 
     assert ExportRequest.from_json(stored).as_json() == export.as_json()
     assert b"".join(part for _, part in export_chunks(export=export)).startswith(b"period_start")
+
+
+def test_the_export_page_starts_on_weekly_scores_as_the_dashboard_does(client, manager_a):
+    client.force_login(manager_a)
+
+    page = client.get(reverse("exports:start")).content.decode()
+
+    select = re.search(r'<select name="granularity".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="week"[^>]*selected', select)
