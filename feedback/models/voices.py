@@ -91,6 +91,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         indexes = [models.Index(fields=["clinic", "status"], name="follow_up_clinic_status_idx")]
         constraints = [
             models.CheckConstraint(

@@ -87,5 +87,5 @@ def test_the_internal_rollup_tables_are_not_in_the_admin(client, admin_user):
     assert len(rollups) == 12
     assert not [model for model in rollups if admin.site.is_registered(model)]
     assert "rollup" not in index.lower()
-    assert "/admin/feedback/followup/" in index
+    assert "/admin/feedback/followup/" in index and ">Follow-ups<" in index
     assert "/admin/analytics/exportjob/" in index
