@@ -1,76 +1,12 @@
-"""Rollups and export jobs in the admin: read-only, since they change only through services."""
+"""Export jobs in the admin, read-only: they change only through services.
+
+The rollup tables are internal sums the dashboard reads (recomputed from responses, never
+edited, meaningless one row at a time): they are not in the admin.
+"""
 
 from django.contrib import admin
 
-from analytics.models import (
-    DimensionRollup,
-    ExportJob,
-    ItemRollup,
-    MonthlyReportDelivery,
-    ResponseRollup,
-    StaffMailPreference,
-    TrendAlert,
-)
-
-
-class RollupAdmin(admin.ModelAdmin):
-    list_filter = ["clinic", "local_date", "channel", "language", "visit_type"]
-    date_hierarchy = "local_date"
-    list_select_related = ["clinic", "provider"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(ResponseRollup)
-class ResponseRollupAdmin(RollupAdmin):
-    list_display = [
-        "local_date",
-        "clinic",
-        "provider",
-        "visit_type",
-        "channel",
-        "language",
-        "responses",
-    ]
-
-
-@admin.register(DimensionRollup)
-class DimensionRollupAdmin(RollupAdmin):
-    list_display = [
-        "local_date",
-        "clinic",
-        "provider",
-        "dimension",
-        "visit_type",
-        "channel",
-        "language",
-        "n",
-        "score_sum",
-        "promoters",
-        "detractors",
-    ]
-    list_filter = ["dimension", *RollupAdmin.list_filter]
-
-
-@admin.register(ItemRollup)
-class ItemRollupAdmin(RollupAdmin):
-    list_display = [
-        "local_date",
-        "clinic",
-        "provider",
-        "item",
-        "visit_type",
-        "channel",
-        "language",
-        "answers",
-        "top_box",
-    ]
-    list_filter = ["item", *RollupAdmin.list_filter]
+from analytics.models import ExportJob, MonthlyReportDelivery, StaffMailPreference, TrendAlert
 
 
 @admin.register(ExportJob)

@@ -410,11 +410,35 @@ CELERY_BEAT_SCHEDULE = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Invitation tokens never reach a log line (Django logs the path of every 4xx/5xx).
     "filters": {"invitation_tokens": {"()": "feedback.log_redaction.InvitationTokenFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["invitation_tokens"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["invitation_tokens"]},
+        # runserver's request lines, formatted as Django does, but with tokens redacted.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["invitation_tokens"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own (printing under
+        # DEBUG) while it also propagates to the root's: every line was printed twice under
+        # `make run`, the second time without the token filter. Naming the logger here drops
+        # that handler; its records reach the root's console once.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -14,12 +14,15 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from feedback.access import clinics_for_user
 from feedback.models import (
     AuditEvent,
     Clinic,
     ClinicMembership,
     DimensionScore,
+    FollowUp,
     Instrument,
     Invitation,
     Provider,
@@ -355,6 +358,36 @@ class AuditEventAdmin(ViewOnlyAdmin):
     list_select_related = ["actor", "clinic"]
     search_fields = ["target", "actor__username", "username", "client_address"]
     date_hierarchy = "created_at"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ViewOnlyAdmin):
+    """Low scores to follow up, for staff with admin access, only of their own clinics.
+
+    Read-only: a follow-up is marked handled on the audited follow-ups page (/staff/)."""
+
+    list_display = ["created_at", "clinic", "reasons_shown", "status", "handled_at", "handled_by"]
+    list_filter = ["status", ("clinic", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["clinic", "handled_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "clinic",
+        "response",
+        "reasons_shown",
+        "status",
+        "created_at",
+        "handled_at",
+        "handled_by",
+        "note",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(clinic__in=clinics_for_user(request.user))
+
+    @admin.display(description=_("Reasons"))
+    def reasons_shown(self, obj: FollowUp) -> str:
+        return ", ".join(obj.reason_labels)
 
 
 from feedback import pulse_admin  # noqa: E402, F401  (registers the staff pulse admin)

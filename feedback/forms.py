@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -22,6 +23,11 @@ ITEM_PREFIX = "q_"
 STORY_MAX_LENGTH = 2000
 RADIO_TEMPLATE = "feedback/fields/radio.html"
 TEXT_TEMPLATE = "feedback/fields/text.html"
+
+
+def _end_words(label: str) -> str:
+    """ "0 - Not at all likely" -> "Not at all likely"; a label without words stays as it is."""
+    return re.sub(r"^\s*-?\d+\s*[-\u2013\u2014:]\s*", "", label) or label
 
 
 class TextareaWithoutNul(forms.Textarea):
@@ -74,6 +80,7 @@ class SurveyForm(forms.Form):
         self.unreadable_fields = unreadable_fields
         for number, item in enumerate(definition.items, start=1):
             self.fields[ITEM_PREFIX + item.id] = self._item_field(item, number)
+            self.fields[ITEM_PREFIX + item.id].survey_total = len(definition.items)
 
         text = _text_error_messages()
         self.fields["comment"] = forms.CharField(
@@ -148,6 +155,11 @@ class SurveyForm(forms.Form):
         # Read by the radio template: the question number and whether options sit in a row.
         field.survey_number = number
         field.survey_scale_row = len(item.scale.values) > 5
+        if field.survey_scale_row:
+            # Boxes show the number alone (so all are the same width); the words of the two
+            # ends ("Not at all likely", "Very likely") are written once, under the row.
+            low, high = labels[item.scale.values[0]], labels[item.scale.values[-1]]
+            field.survey_scale_ends = (_end_words(low), _end_words(high))
         return field
 
     def clean(self) -> dict[str, Any]:

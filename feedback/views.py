@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Collection
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from django.conf import settings
@@ -42,6 +43,14 @@ TOKEN_MAX_LENGTH = 100
 WITHDRAWAL_CODE_SESSION_KEY = "testimonial_withdrawal_code"
 STORIES_PER_PAGE = 10
 EMBED_STORIES = 3
+
+
+# Addresses only this computer can open: a poster printed with one leads phones nowhere.
+_LOCAL_HOSTS = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$", re.I)
+
+
+def url_is_local(url: str) -> bool:
+    return bool(_LOCAL_HOSTS.match(urlsplit(url).hostname or ""))
 
 
 def _language_use(request: HttpRequest, *, default: str = "", offered: Collection[str] = ()) -> str:
@@ -142,6 +151,8 @@ def _survey(
                     # learns from ?kiosk= where the next patient's survey is.
                     rotate_token(request)
                     query["kiosk"] = clinic.slug
+                else:  # the thank-you and withdrawal pages name the clinic the patient answered
+                    query["clinic"] = clinic.slug
                 return redirect(reverse("feedback:thanks") + "?" + urlencode(query))
         status = 400
     else:
@@ -201,12 +212,20 @@ def thanks(request: HttpRequest) -> HttpResponse:
     JavaScript needed, returns to one by itself after KIOSK_IDLE_SECONDS (an HTTP Refresh
     header), so the next patient at a shared tablet never finds this patient's code.
     """
-    _language_use(request)
+    language = _language_use(request)
     # HEAD shows nothing, so it must not use up the one showing of the code.
     code = request.session.pop(WITHDRAWAL_CODE_SESSION_KEY, "") if request.method == "GET" else ""
     kiosk_slug = request.GET.get("kiosk", "")
     kiosk_clinic = Clinic.objects.filter(slug=kiosk_slug).first() if kiosk_slug else None
-    context = {"withdrawal_code": code, "kiosk_clinic": kiosk_clinic}
+    context = {
+        "withdrawal_code": code,
+        "kiosk_clinic": kiosk_clinic,
+        "clinic": kiosk_clinic or _clinic_named_in(request),
+    }
+    withdraw_query = {"lang": language}
+    if context["clinic"] is not None:
+        withdraw_query["clinic"] = context["clinic"].slug
+    context["withdraw_url"] = reverse("feedback:withdraw") + "?" + urlencode(withdraw_query)
     if kiosk_clinic is not None:
         context["new_survey_url"] = reverse("feedback:survey_kiosk", args=[kiosk_clinic.slug])
         context["idle_seconds"] = settings.KIOSK_IDLE_SECONDS
@@ -221,19 +240,28 @@ def thanks(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest) -> HttpResponse:
     """A patient withdraws consent to share their story; it leaves the wall at once."""
     _language_use(request)
+    clinic = _clinic_named_in(request)
     if request.method == "POST":
         if (refusal := kiosk_rate_limited(request)) is not None:
             return refusal
         form = WithdrawalForm(request.POST)
         if form.is_valid():
             if testimonial_withdraw(code=form.cleaned_data["code"]) is not None:
-                return render(request, "feedback/withdrawn.html")
+                return render(request, "feedback/withdrawn.html", {"clinic": clinic})
             form.add_error("code", _("We found no story with this code. Check it and try again."))
         status = 400
     else:
         form = WithdrawalForm()
         status = 200
-    return render(request, "feedback/withdraw.html", {"form": form}, status=status)
+    return render(
+        request, "feedback/withdraw.html", {"form": form, "clinic": clinic}, status=status
+    )
+
+
+def _clinic_named_in(request: HttpRequest) -> Clinic | None:
+    """The clinic of ?clinic=<slug>, only to name it on a page; an unknown slug names none."""
+    slug = request.GET.get("clinic", "")
+    return Clinic.objects.filter(slug=slug).first() if slug else None
 
 
 def _stories(clinic: Clinic, page_number: str | None, per_page: int):
@@ -311,10 +339,12 @@ def clinic_qr(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     """A page to print and put up in the clinic: the QR code and the address in words."""
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     language = _language_use(request)
+    kiosk_url = _kiosk_url(clinic)
     context = {
         "clinic": clinic,
-        "kiosk_url": _kiosk_url(clinic),
+        "kiosk_url": kiosk_url,
         "poster_texts": _poster_texts(language),
+        "kiosk_url_is_local": url_is_local(kiosk_url),
     }
     return render(request, "feedback/clinic_qr.html", context)
 

@@ -39,4 +39,16 @@ def test_the_demo_migrates_seeds_and_aggregates_on_sqlite(tmp_path):
             assert responses == 300, table
         (item_rows,) = db.execute("SELECT COUNT(*) FROM analytics_itemrollup").fetchone()
         (pending,) = db.execute("SELECT COUNT(*) FROM feedback_dirtybucket").fetchone()
+        follow_ups = dict(
+            db.execute("SELECT status, COUNT(*) FROM feedback_followup GROUP BY status")
+        )
+        stories = dict(
+            db.execute("SELECT status, COUNT(*) FROM feedback_testimonial GROUP BY status")
+        )
+        (analysed,) = db.execute("SELECT COUNT(*) FROM feedback_commentanalysis").fetchone()
     assert item_rows > 0 and pending == 0
+    # The pages a manager opens first have something on them: follow-ups (handled, with the
+    # audit trail), approved stories for the walls, analysed comments for the themes.
+    assert follow_ups.get("handled", 0) > 0
+    assert stories.get("approved", 0) > 0
+    assert analysed > 50

@@ -29,13 +29,15 @@ def export_chunks(
     """(rows, bytes) of a CSV export, header first (0 rows); one chunk in memory at a time."""
     chunk_rows = chunk_rows or settings.EXPORT_CHUNK_ROWS
     if export.kind == ExportJob.Kind.RESPONSES:
-        columns = response_columns(comments=export.comments)
+        columns = response_columns(comments=export.comments, full_precision=export.full_precision)
         yield 0, csv_header(columns.header, bom=export.bom)
         yield from response_csv_chunks(where=export.where, columns=columns, chunk_rows=chunk_rows)
         return
     yield 0, csv_header(SCORE_COLUMNS, bom=export.bom)
     chunk: list[list[Any]] = []
-    for row in score_rows(where=export.where, granularity=export.granularity):
+    for row in score_rows(
+        where=export.where, granularity=export.granularity, full_precision=export.full_precision
+    ):
         chunk.append(row)
         if len(chunk) >= min(chunk_rows, SCORE_ROWS_PER_CHUNK):
             yield len(chunk), csv_encoded(chunk)
@@ -65,7 +67,9 @@ def _xlsx_file_write(
                 progress(done)
             yield row
 
-    rows = score_rows(where=export.where, granularity=export.granularity)
+    rows = score_rows(
+        where=export.where, granularity=export.granularity, full_precision=export.full_precision
+    )
     return scores_workbook_write(rows=counted(rows), path=path)
 
 

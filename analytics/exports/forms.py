@@ -9,6 +9,9 @@ from analytics.exports.services import ExportRequest
 from analytics.models import ExportJob
 from analytics.rollups.selectors import RollupFilter
 
+# What the dashboard shows when no period is chosen (tests/analytics/exports checks they agree).
+DASHBOARD_DEFAULT_PERIOD = "90d"
+
 
 class ExportForm(DashboardFilterForm):
     kind = forms.ChoiceField(
@@ -23,8 +26,22 @@ class ExportForm(DashboardFilterForm):
         choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
     )
     comments = forms.BooleanField(label=_("Include patients' comments"), required=False)
+    full_precision = forms.BooleanField(
+        label=_("Scores with every decimal"),
+        required=False,
+        help_text=_(
+            "Unticked, scores are rounded as the dashboard shows them (72.3). Tick it to get "
+            "the stored values (72.3333…), e.g. to compute your own averages."
+        ),
+    )
     bom = forms.BooleanField(
-        label=_("Add a byte-order mark (lets older Excel read accents and emoji)"), required=False
+        label=_("For Excel on Windows"),
+        required=False,
+        help_text=_(
+            "Tick this if the file will be opened in Excel on Windows: without it, accents and "
+            "other special letters (é, ñ, ü) may show as odd characters there. Other programs "
+            "do not need it. (It adds an invisible byte-order mark at the start of the file.)"
+        ),
     )
 
     def __init__(self, data=None, *, clinics, providers, today=None):
@@ -33,6 +50,9 @@ class ExportForm(DashboardFilterForm):
             data, clinics=clinics, providers=providers, dimensions=[("", "")], today=today
         )
         self.fields["dimension"].widget = forms.HiddenInput()
+        # Unbound, the period select shows the dashboard's default, not its first choice.
+        self.fields["period"].initial = DASHBOARD_DEFAULT_PERIOD
+        self.fields["granularity"].initial = "week"  # what an unchosen one exports
         self.clinic_ids = [clinic.pk for clinic in clinics]
 
     def clean(self):
@@ -61,4 +81,5 @@ class ExportForm(DashboardFilterForm):
             granularity=cleaned.get("granularity") or "week",
             comments=bool(cleaned.get("comments")),
             bom=bool(cleaned.get("bom")),
+            full_precision=bool(cleaned.get("full_precision")),
         )

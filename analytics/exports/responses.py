@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from analytics.exports.csv_writer import csv_encoded, neutralised, neutralised_sql
+from analytics.exports.precision import SHOWN_DIGITS, shown_rounded
 from analytics.rollups.selectors import RollupFilter
 from feedback.instrument_definition import parse_definition
 from feedback.models import Clinic, DimensionScore, Instrument, Response
@@ -50,6 +51,13 @@ class ResponseColumns:
     dimensions: tuple[str, ...]
     recommend_items: tuple[str, ...]  # items of NPS dimensions: likelihood to recommend, 0-10
     comments: bool
+    # Decimals of the scores (as the dashboard shows them); None: as stored.
+    score_digits: int | None = SHOWN_DIGITS
+
+    def score_cell(self, score: float | None) -> float | int | None:
+        if score is None or self.score_digits is None:
+            return score
+        return shown_rounded(score, self.score_digits)
 
     @property
     def header(self) -> list[str]:
@@ -62,7 +70,7 @@ class ResponseColumns:
         ]
 
 
-def response_columns(*, comments: bool) -> ResponseColumns:
+def response_columns(*, comments: bool, full_precision: bool = False) -> ResponseColumns:
     """The union of every loaded instrument version's items and dimensions, in definition order,
     so old and new versions share one file (a version without an item leaves it empty)."""
     items: dict[str, None] = {}
@@ -78,7 +86,13 @@ def response_columns(*, comments: bool) -> ResponseColumns:
                 dimensions.setdefault(dimension.id)
         for item in definition.items:
             (recommend if item.dimension in recommend_ids else items).setdefault(item.id)
-    return ResponseColumns(tuple(items), tuple(dimensions), tuple(recommend), comments)
+    return ResponseColumns(
+        tuple(items),
+        tuple(dimensions),
+        tuple(recommend),
+        comments,
+        None if full_precision else SHOWN_DIGITS,
+    )
 
 
 def response_count(*, where: RollupFilter) -> int:
@@ -169,7 +183,10 @@ def _orm_chunks(
                     language,
                     day.isoformat(),
                     *(answers.get(item) for item in columns.items),
-                    *(scores[response_id].get(dimension) for dimension in columns.dimensions),
+                    *(
+                        columns.score_cell(scores[response_id].get(dimension))
+                        for dimension in columns.dimensions
+                    ),
                     *([recommend] if columns.recommend_items else []),
                     *(
                         [redactor.redacted(clinic_id=clinic_id, comment=comment)]
@@ -234,7 +251,12 @@ def _copy_sql(columns: ResponseColumns, where_sql: str, bounded: bool) -> str:
     range_sql = "feedback_response.id > %s" + (" AND feedback_response.id <= %s" if bounded else "")
     score_range = "response_id > %s" + (" AND response_id <= %s" if bounded else "")
     answers = [f"(feedback_response.answers ->> {_literal(item)})::int" for item in columns.items]
-    scores = [f"s.d{number}" for number in range(len(columns.dimensions))]
+    scores = [
+        f"s.d{number}"
+        if columns.score_digits is None
+        else f"round(s.d{number}::numeric, {int(columns.score_digits)})"
+        for number in range(len(columns.dimensions))
+    ]
     recommend = (
         [
             "COALESCE("

@@ -20,6 +20,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from analytics.exports.csv_writer import neutralised
+from analytics.exports.precision import NPS_SHOWN_DIGITS, SHOWN_DIGITS, shown_rounded
 from analytics.rollups.queries import DIMENSION_SUMS
 from analytics.rollups.selectors import RollupFilter, dimension_rollups
 from analytics.stats import (
@@ -69,8 +70,12 @@ def score_group_count(*, where: RollupFilter, granularity: str) -> int:
     return _grouped(where, granularity).count()
 
 
-def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
-    """The export's rows (without header), suppressed; one (period, clinic, dimension) in memory."""
+def score_rows(
+    *, where: RollupFilter, granularity: str, full_precision: bool = False
+) -> Iterator[list[Any]]:
+    """The export's rows (without header), suppressed; one (period, clinic, dimension) in memory.
+
+    Figures are rounded as the dashboard shows them unless ``full_precision``."""
     min_n = settings.MIN_GROUP_SIZE
     clinics = dict(Clinic.objects.filter(pk__in=where.clinic_ids).values_list("pk", "slug"))
     providers = dict(
@@ -94,13 +99,18 @@ def score_rows(*, where: RollupFilter, granularity: str) -> Iterator[list[Any]]:
             else None
         )
         if where.provider_id is None:
-            yield [*lead, ALL_PROVIDERS, dimension, *_figures(total, total_hidden, kind, False)]
+            yield [
+                *lead,
+                ALL_PROVIDERS,
+                dimension,
+                *_figures(total, total_hidden, kind, False, full_precision),
+            ]
         for row in cells:
             provider = providers.get(row["provider_id"], NO_PROVIDER)
             reason = total_hidden or hidden.get(row["provider_id"])
             # A provider with no id is not a person: reliability marks are for providers.
             person = row["provider_id"] is not None
-            yield [*lead, provider, dimension, *_figures(row, reason, kind, person)]
+            yield [*lead, provider, dimension, *_figures(row, reason, kind, person, full_precision)]
 
 
 def _grouped(where: RollupFilter, granularity: str):
@@ -121,7 +131,11 @@ def _grouped(where: RollupFilter, granularity: str):
 
 
 def _figures(
-    sums: dict, reason: SuppressionReason | None, kind: DimensionKind | None, person: bool
+    sums: dict,
+    reason: SuppressionReason | None,
+    kind: DimensionKind | None,
+    person: bool,
+    full_precision: bool,
 ) -> list:
     if reason is not None:
         note = suppression_label(reason, min_group_size=settings.MIN_GROUP_SIZE)
@@ -135,6 +149,12 @@ def _figures(
         positive_proportion(moments) if kind == DimensionKind.PERCENT_POSITIVE else Proportion()
     )
     low = person and is_low_reliability(sums["n"], threshold=settings.LOW_RELIABILITY_N)
+
+    def _rounded(value: float | None, scale: float = 1.0, digits: int = SHOWN_DIGITS):
+        if value is None:
+            return None
+        return value * scale if full_precision else shown_rounded(value * scale, digits)
+
     return [
         sums["n"],
         _rounded(mean.mean),
@@ -143,17 +163,13 @@ def _figures(
         _rounded(top_box.value, 100),
         _rounded(top_box.lower, 100),
         _rounded(top_box.upper, 100),
-        _rounded(score),
+        _rounded(score, digits=NPS_SHOWN_DIGITS),
         _rounded(positive.value, 100),
         _rounded(positive.lower, 100),
         _rounded(positive.upper, 100),
         "yes" if low else "",
         "",
     ]
-
-
-def _rounded(value: float | None, scale: float = 1.0) -> float | None:
-    return None if value is None else round(value * scale, 2)
 
 
 def _dimension_kinds() -> dict[str, DimensionKind]:

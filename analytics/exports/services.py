@@ -63,6 +63,8 @@ class ExportRequest:
     granularity: str = "week"  # scores: day, week or month
     comments: bool = False  # responses: include the free-text comment
     bom: bool = False  # CSV: begin with a byte-order mark so Excel reads UTF-8
+    # Scores as stored; by default rounded as the dashboard shows them (exports.precision).
+    full_precision: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in EXPORT_FORMATS[self.file_format].kinds:

@@ -19,6 +19,11 @@ from django.db import transaction
 
 from compassion_portal.celery import enqueue_on_commit
 from feedback.demo_data.logins import demo_users_ensure
+from feedback.demo_data.manager_work import (
+    demo_follow_ups_handle,
+    demo_follow_ups_open,
+    demo_stories_moderate,
+)
 from feedback.demo_data.pulse import demo_pulse_rounds_seed
 from feedback.demo_data.story import (
     ANSWER_RATE,
@@ -72,6 +77,9 @@ class DemoSummary:
     comments: int = 0
     testimonials: int = 0
     interventions: int = 0
+    stories_approved: int = 0
+    follow_ups: int = 0
+    follow_ups_handled: int = 0
     buckets: int = 0
     staff_responses: int = 0  # in the staff pulse rounds, two past rounds per clinic
     seconds: float = 0.0
@@ -261,7 +269,9 @@ def _rows(
         )
         rows.responses.append((response, results))
         if comment and rng.random() < 0.06:
-            text, consent, first_name = testimonial_for(rng, results, language)
+            text, consent, first_name = testimonial_for(
+                rng, results, language, provider_plan.display_name if provider_plan else ""
+            )
             if text:
                 rows.testimonials.append((len(rows.responses) - 1, text, consent, first_name))
     return rows
@@ -345,12 +355,13 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
                 role=person.role,
                 external_id=f"{plan.slug[:2].upper()}-{number:03d}",
             )
+    clock, definition = _Clock(today), instrument_definition(instrument)
     rows = _rows(
         rng,
-        _Clock(today),
+        clock,
         responses=responses,
         instrument=instrument,
-        definition=instrument_definition(instrument),
+        definition=definition,
         clinics=clinics,
         providers=providers,
     )
@@ -363,6 +374,12 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         clinics=clinics,
         instrument=staff_instrument,
         definition=instrument_definition(staff_instrument),
+    )
+    follow_ups = demo_follow_ups_open(
+        definition=definition,
+        responses=stored,
+        results=[results for _response, results in rows.responses],
+        testimonial_texts={index: text for index, text, _, _ in rows.testimonials},
     )
     buckets = sorted(
         {(response.clinic_id, response.local_date) for response in stored}
@@ -377,6 +394,8 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
     enqueue_on_commit(ROLLUPS_DRAIN_TASK, coalesce_seconds=ROLLUPS_DRAIN_DELAY_SECONDS)
     enqueue_on_commit(COMMENTS_TASK, coalesce_seconds=COMMENTS_COALESCE_SECONDS)
     logins = demo_users_ensure(manager_clinic=clinics[MANAGER_CLINIC_SLUG])
+    follow_ups_handled = demo_follow_ups_handle(seed=seed, now=clock.end)
+    stories_approved = demo_stories_moderate(seed=seed, now=clock.end)
     return DemoSummary(
         clinics=len(clinics),
         providers=len(providers),
@@ -387,6 +406,9 @@ def demo_data_seed(*, responses: int, seed: int, today: dt.date) -> DemoSummary:
         comments=sum(1 for response in stored if response.comment),
         testimonials=len(testimonials),
         interventions=interventions,
+        stories_approved=stories_approved,
+        follow_ups=len(follow_ups),
+        follow_ups_handled=follow_ups_handled,
         buckets=len(buckets),
         staff_responses=staff_responses,
         seconds=time.monotonic() - started,

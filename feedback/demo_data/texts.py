@@ -160,14 +160,38 @@ TESTIMONIALS: dict[str, tuple[str, ...]] = {
         "a lot to me.",
         "My doctor always asks about my life, not only my blood pressure. I feel like I matter.",
         "They helped my father with dignity in his last months. Our whole family is grateful.",
+        "I came in anxious about my test results. The doctor explained every number and "
+        "what we would do next. I went home calm for the first time in weeks.",
+        "The front desk remembered my name and asked about my new job. Small things, but they "
+        "make this place feel like a family practice.",
+        "When my son had a panic attack in the waiting room, a nurse took us to a quiet room "
+        "and stayed until he could breathe again.",
     ),
     "es": (
         "Cuando llegué con mi bebé enferma nos atendieron rápido y con mucho cariño. Gracias a "
         "todo el equipo.",
         "Por fin encontré una clínica donde me explican las cosas en mi idioma y con paciencia.",
         "Me trataron con respeto desde la recepción hasta la salida. Se lo recomiendo a todos.",
+        "Mi mamá no habla inglés y la intérprete estuvo con nosotras toda la consulta. Nos "
+        "sentimos respetadas.",
+        "La enfermera me llamó al día siguiente para saber cómo seguía. Nunca me había pasado.",
     ),
 }
+# Stories that thank the patient's own provider by name: the provider's kudos page shows them.
+THANKS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Thank you, {provider}! You listened to me and explained everything so clearly.",
+        "{provider} was so kind to my mother and took all the time she needed. Thank you.",
+    ),
+    "es": (
+        "Gracias, {provider}, por su paciencia y por explicarme todo con calma.",
+        "{provider} fue muy amable con mi papá. Le agradecemos mucho.",
+    ),
+}
+# Share of patients who write a comment, by how the visit went: unhappy patients write more.
+# About a third of all patients, so each clinic has enough comments per month (more than
+# MIN_GROUP_SIZE for its main themes) for the comments page to show them.
+COMMENT_RATE = {"high": 0.32, "low": 0.65, "mixed": 0.3}
 FIRST_NAMES = ("Maria", "James", "Rosa", "Linda", "Carlos", "Grace", "Luis", "Ana")
 
 
@@ -184,17 +208,17 @@ def comment_for(
     overall = sum(likert.values()) / len(likert)
     weakest = min(likert, key=likert.get)
     if overall >= 80:
-        if rng.random() > 0.18:
+        if rng.random() > COMMENT_RATE["high"]:
             return ""
         theme = rng.choices(("praise", "trust_good", "respect_good"), (6, 2, 1))[0]
     elif overall <= 55:
-        if rng.random() > 0.4:
+        if rng.random() > COMMENT_RATE["low"]:
             return ""
         theme = weakest if likert[weakest] < 60 else rng.choice(("waiting", "time"))
         if theme == "time" and rng.random() < 0.35:
             theme = "waiting"
     else:
-        if rng.random() > 0.12:
+        if rng.random() > COMMENT_RATE["mixed"]:
             return ""
         theme = rng.choices(("mixed", "waiting", weakest), (4, 2, 2))[0]
     if visit_type == "telehealth" and rng.random() < 0.3:
@@ -203,12 +227,20 @@ def comment_for(
 
 
 def testimonial_for(
-    rng: random.Random, results: Mapping[str, DimensionResult], language: str
+    rng: random.Random,
+    results: Mapping[str, DimensionResult],
+    language: str,
+    provider_name: str = "",
 ) -> tuple[str, str, str]:
-    """(text, consent, first name) for a testimonial; empty text unless the scores are high."""
+    """(text, consent, first name) for a testimonial; empty text unless the scores are high.
+
+    Some thank the patient's provider by name (kudos); the redaction hides the name on the wall.
+    """
     likert = [r.score for dim, r in results.items() if dim != "recommend"]
     if not likert or sum(likert) / len(likert) < 75:
         return "", "", ""
     consent = rng.choices(("anonymous", "first_name", "private"), (5, 3, 1))[0]
     first_name = rng.choice(FIRST_NAMES) if consent == "first_name" else ""
+    if provider_name and rng.random() < 0.4:
+        return rng.choice(THANKS[language]).format(provider=provider_name), consent, first_name
     return rng.choice(TESTIMONIALS[language]), consent, first_name

@@ -91,6 +91,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         indexes = [models.Index(fields=["clinic", "status"], name="follow_up_clinic_status_idx")]
         constraints = [
             models.CheckConstraint(
@@ -102,6 +104,12 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.pk} ({self.get_status_display()})"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons as a manager reads them (a survey's own reason codes as they are)."""
+        labels = dict(self.Reason.choices)
+        return [str(labels.get(reason, reason)) for reason in self.reasons]
 
 
 class CommentAnalysis(models.Model):

@@ -118,7 +118,8 @@ def test_an_arabic_answer_is_stored_as_arabic_and_thanked_in_arabic(client, clin
     thanks = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in thanks
     assert "شكرًا لك" in thanks
-    assert 'href="/withdraw/?lang=ar"' in thanks  # the withdrawal page keeps the language
+    # The withdrawal page keeps the language, and names the clinic.
+    assert 'href="/withdraw/?lang=ar&amp;clinic=riverside"' in thanks
 
 
 def test_an_arabic_patient_gets_arabic_even_when_the_browser_asks_for_it(

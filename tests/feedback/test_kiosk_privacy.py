@@ -87,9 +87,10 @@ def test_thank_you_page_without_a_known_kiosk_neither_refreshes_nor_offers_a_new
     assert "You can close this page now" in response.content.decode()
 
 
-def test_invitation_thank_you_page_does_not_refresh(client, token, full_answers):
+def test_invitation_thank_you_page_does_not_refresh(client, token, full_answers, clinic_a):
     response = client.post(survey_url(token), form_data(full_answers), follow=True)
-    assert response.redirect_chain == [(reverse("feedback:thanks") + "?lang=en", 302)]
+    thanks = reverse("feedback:thanks") + f"?lang=en&clinic={clinic_a.slug}"
+    assert response.redirect_chain == [(thanks, 302)]
     assert "Refresh" not in response
 
 

@@ -5,19 +5,30 @@ import io
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, Count
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
+from analytics.comments.services import comments_analyse_backlog, theme_section
 from feedback.demo_data import demo_data_seed
 from feedback.demo_data.logins import DEMO_LOGINS
+from feedback.demo_data.story import MANAGER_CLINIC_SLUG
+from feedback.follow_ups import follow_up_reasons
 from feedback.models import (
+    AuditEvent,
     Channel,
     Clinic,
     ClinicMembership,
+    CommentAnalysis,
     DimensionScore,
     DirtyBucket,
+    FollowUp,
     Invitation,
     Provider,
     Response,
@@ -28,6 +39,7 @@ from feedback.models import (
 )
 from feedback.scoring import score_response
 from feedback.services import instrument_definition
+from feedback.testimonials import testimonials_public as public_stories
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 15)
@@ -82,7 +94,14 @@ def snapshot() -> dict[str, list]:
             )
         ),
         "testimonials": sorted(
-            PatientTestimonial.objects.values_list("text", "consent", "first_name")
+            PatientTestimonial.objects.values_list(
+                "text", "consent", "first_name", "status", "moderated_at"
+            )
+        ),
+        "follow_ups": list(
+            FollowUp.objects.order_by("response__submitted_at", "pk").values_list(
+                "response__submitted_at", "reasons", "status", "handled_at", "note"
+            )
         ),
         "staff_responses": list(
             Response.objects.filter(pulse_round__isnull=False)
@@ -124,7 +143,11 @@ def test_seed_demo_creates_clinics_providers_and_the_requested_responses():
     commented = Response.objects.exclude(comment="")
     assert set(commented.values_list("language", flat=True)) == {"en", "es"}
     assert PatientTestimonial.objects.exists()
-    assert set(PatientTestimonial.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(PatientTestimonial.objects.values_list("status", flat=True)) <= {
+        "pending",
+        "approved",
+        "rejected",
+    }
     kiosk = patient_responses().filter(channel=Channel.QR)
     assert not kiosk.filter(provider__isnull=False).exists()
     assert not kiosk.filter(invitation__isnull=False).exists()
@@ -340,3 +363,94 @@ def test_two_past_pulse_rounds_per_clinic_with_enough_answers_to_show(settings):
         assert (
             response.pulse_round.opens_on <= response.local_date <= response.pulse_round.closes_on
         )
+
+
+# What each page of the demo shows ---------------------------------------------------------------
+
+
+def test_the_demo_opens_follow_ups_exactly_where_a_real_submission_would():
+    seed_demo("--responses", "400")
+
+    definition = instrument_definition(Response.objects.first().instrument)
+    scores = defaultdict(list)
+    for score in DimensionScore.objects.all():
+        scores[score.response_id].append(score)
+    expected = {}
+    for response in Response.objects.select_related("testimonial"):
+        story = getattr(response, "testimonial", None)
+        reasons = follow_up_reasons(
+            definition=definition,
+            scores=scores[response.pk],
+            has_comment=bool(response.comment or (story and story.original_text)),
+        )
+        if reasons:
+            expected[response.pk] = (reasons, response.submitted_at, response.clinic_id)
+    opened = {f.response_id: (f.reasons, f.created_at, f.clinic_id) for f in FollowUp.objects.all()}
+    assert len(expected) > 15  # detractors with a comment, low empathy or trust
+    assert opened == expected
+
+
+def test_old_follow_ups_were_handled_with_a_note_and_an_audit_entry_and_recent_ones_are_open():
+    seed_demo("--responses", "1500")
+
+    end = dt.datetime.combine(timezone.now().date(), dt.time(0), tzinfo=dt.UTC)
+    handled = FollowUp.objects.filter(status=FollowUp.Status.HANDLED)
+    recent = FollowUp.objects.filter(created_at__gte=end - dt.timedelta(days=14))
+    assert handled.count() > 50 and recent.exists()
+    assert not recent.filter(status=FollowUp.Status.HANDLED).exists()
+    assert not handled.filter(note="").exists()
+    for follow_up in handled:
+        assert follow_up.created_at < follow_up.handled_at <= end
+    audited = AuditEvent.objects.filter(action=AuditEvent.Action.FOLLOW_UP_HANDLE)
+    assert audited.count() == handled.count()
+    manager = get_user_model().objects.get(username="manager")
+    prairie = Clinic.objects.get(slug=MANAGER_CLINIC_SLUG)
+    assert set(audited.filter(clinic=prairie).values_list("actor", flat=True)) == {manager.pk}
+
+
+def test_five_thousand_responses_fill_every_page_a_manager_opens(client):
+    """The story wall of each clinic, the moderation queue, follow-ups open and handled, kudos,
+    and comment themes with enough comments per month (and most weeks) to be shown."""
+    seed_demo()
+    comments_analyse_backlog()
+    min_n = settings.MIN_GROUP_SIZE
+    today = Response.objects.latest("submitted_at").local_date
+
+    for clinic in Clinic.objects.all():
+        wall = client.get(reverse("feedback:stories_wall", args=[clinic.slug])).content.decode()
+        stories = list(public_stories(clinic=clinic))
+        assert len(stories) >= 5, clinic.slug
+        assert escape(stories[0].text) in wall
+        # Comments: every one of the last 12 whole months, and the dashboard's default period.
+        months = (
+            CommentAnalysis.objects.filter(clinic=clinic, local_date__lt=today.replace(day=1))
+            .annotate(month=TruncMonth("local_date"))
+            .values("month")
+            .annotate(n=Count("pk"))
+        )
+        assert len(months) == 12 and min(m["n"] for m in months) >= min_n, clinic.slug
+        section = theme_section(clinic=clinic, start=today - dt.timedelta(days=89), end=today)
+        assert len([theme for theme in section.themes if not theme.suppressed]) >= 4
+    prairie = Clinic.objects.get(slug=MANAGER_CLINIC_SLUG)
+    weeks = theme_section(clinic=prairie, start=today - dt.timedelta(days=89), end=today).weeks
+    whole_weeks = weeks[1:-1]  # the period starts and ends mid-week
+    assert sum(not week.suppressed for week in whole_weeks) >= 2 / 3 * len(whole_weeks)
+
+    client.force_login(get_user_model().objects.get(username="manager"))
+    open_page = client.get(reverse("staff:follow_ups")).content.decode()
+    handled_page = client.get(reverse("staff:follow_ups") + "?status=handled").content.decode()
+    queue = client.get(reverse("staff:moderation_queue")).content.decode()
+    open_ups = FollowUp.objects.filter(clinic=prairie, status=FollowUp.Status.OPEN)
+    handled_ups = FollowUp.objects.filter(clinic=prairie, status=FollowUp.Status.HANDLED)
+    assert 3 <= open_ups.count() <= 40 and handled_ups.count() > 100
+    assert escape(handled_ups.first().note) in handled_page
+    assert "Nothing here." not in open_page and "Low empathy score" in open_page
+    pending = PatientTestimonial.objects.filter(response__clinic=prairie, status="pending")
+    assert pending.exists() and escape(pending.first().text) in queue
+    thanked = Provider.objects.filter(clinic=prairie, kudos__status="approved").distinct()
+    assert thanked.exists()
+    kudos = client.get(reverse("staff:provider_kudos", args=[thanked.first().pk]))
+    assert kudos.status_code == 200
+    assert escape(thanked.first().kudos.filter(status="approved").first().text) in (
+        kudos.content.decode()
+    )

@@ -136,7 +136,10 @@ def test_valid_submission_stores_one_response_with_scores_and_redirects(
     response = client.post(survey_url(token), form_data(full_answers, comment="Very kind."))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("feedback:thanks") + "?lang=en"
+    assert (
+        response["Location"]
+        == reverse("feedback:thanks") + f"?lang=en&clinic={inv.visit.clinic.slug}"
+    )
     stored = Response.objects.get()
     assert stored.invitation == inv and stored.provider == inv.visit.provider
     assert stored.channel == Channel.EMAIL and stored.comment == "Very kind."

@@ -52,7 +52,16 @@ class Command(BaseCommand):
         parser.add_argument("--channel", choices=Channel.values)
         parser.add_argument("--language", choices=language_codes())
         parser.add_argument("--comments", action="store_true", help="include patients' comments")
-        parser.add_argument("--bom", action="store_true", help="begin with a UTF-8 byte-order mark")
+        parser.add_argument(
+            "--bom",
+            action="store_true",
+            help="for Excel on Windows: begin with a UTF-8 byte-order mark so it reads accents",
+        )
+        parser.add_argument(
+            "--full-precision",
+            action="store_true",
+            help="scores as stored (default: rounded as the dashboard shows them, 72.3)",
+        )
 
     def handle(self, *args, out: Path, **options):
         export = ExportRequest(
@@ -61,6 +70,7 @@ class Command(BaseCommand):
             where=self._where(options),
             comments=options["comments"],
             bom=options["bom"],
+            full_precision=options["full_precision"],
         )
         total = export_row_count(export=export)
         partial = out.with_name(out.name + ".partial")

@@ -289,7 +289,9 @@ def _export(kind: str, clinic) -> list[dict]:
     where = RollupFilter(
         clinic_ids=(clinic.pk,), since=dt.date(2026, 2, 1), until=dt.date(2026, 2, 28)
     )
-    export = ExportRequest(kind=kind, file_format="csv", where=where, granularity="month")
+    export = ExportRequest(
+        kind=kind, file_format="csv", where=where, granularity="month", full_precision=True
+    )
     data = b"".join(chunk for _, chunk in export_chunks(export=export)).decode()
     return list(csv.DictReader(io.StringIO(data)))
 

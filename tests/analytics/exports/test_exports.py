@@ -146,11 +146,11 @@ def test_responses_csv_reads_back_with_pandas_to_exactly_the_stored_data(
             comment=comment,
             provider=provider_a if number % 2 else None,
         )
-    export = responses_request([clinic_a], comments=True, bom=True)
+    export = responses_request([clinic_a], comments=True, bom=True, full_precision=True)
     data = export_bytes(export, chunk_rows=4)  # several chunks
     assert data.startswith(b"\xef\xbb\xbf")
     frame = exported_frame(data)
-    columns = response_export.response_columns(comments=True)
+    columns = response_export.response_columns(comments=True, full_precision=True)
     assert list(frame.columns) == columns.header
     assert len(frame) == len(TRICKY_COMMENTS)
     assert_frame_is_stored_data(frame, columns)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from analytics.exports.formats import export_chunks
+from analytics.exports.precision import shown_rounded
 from analytics.exports.scores import ALL_PROVIDERS, SCORE_COLUMNS, score_rows
 from analytics.exports.services import (
     ExportRequest,
@@ -93,10 +94,10 @@ def test_scores_match_a_hand_calculation_from_the_stored_scores(clinic_a, three_
         ).values_list("score", flat=True)
     )
     summary = mean_summary(Moments.of(scores))
-    assert rows.loc["Dr. Large", "mean"] == round(summary.mean, 2)
-    assert rows.loc["Dr. Large", "mean_ci_lower"] == round(summary.lower, 2)
+    assert rows.loc["Dr. Large", "mean"] == shown_rounded(summary.mean, 1)
+    assert rows.loc["Dr. Large", "mean_ci_lower"] == shown_rounded(summary.lower, 1)
     overall = DimensionScore.objects.filter(dimension="empathy").values_list("score", flat=True)
-    assert math.isclose(rows.loc[ALL_PROVIDERS, "mean"], sum(overall) / 26, abs_tol=0.005)
+    assert math.isclose(rows.loc[ALL_PROVIDERS, "mean"], sum(overall) / 26, abs_tol=0.05)
 
 
 def test_a_period_with_fewer_than_the_minimum_shows_no_numbers_at_all(
