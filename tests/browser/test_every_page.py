@@ -8,6 +8,7 @@ empty main section. PAGES is the checklist of issue 15: add a row for every new 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,7 @@ from django.utils import timezone
 from feedback.demo_data.logins import DEMO_LOGINS
 from feedback.demo_data.story import MANAGER_CLINIC_SLUG
 from feedback.invitations import invitation_create, invitation_url
-from feedback.models import Clinic, FollowUp, Provider, Visit
+from feedback.models import Clinic, FollowUp, Provider, PulseRound, Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +56,19 @@ class Demo:
             visit=visit, channel="email", contact=f"page{self.links}@example.org"
         )
         return re.sub(r"^https?://[^/]+", "", invitation_url(invitation))
+
+    @property
+    def pulse_round(self) -> PulseRound:
+        return PulseRound.objects.filter(clinic=self.clinic).latest("opens_on")
+
+    @property
+    def intervention(self):
+        return apps.get_model("analytics", "Intervention").objects.filter(clinic=self.clinic)[0]
+
+    @property
+    def last_month(self) -> tuple[int, int]:
+        first = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+        return first.year, first.month
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,40 @@ PAGES: tuple[PageToShow, ...] = (
     PageToShow("dashboard-all-clinics", "admin", lambda d: reverse("analytics:dashboard")),
     PageToShow("admin-index", "admin", lambda d: "/admin/"),
     PageToShow("admin-follow-ups", "admin", lambda d: "/admin/feedback/followup/"),
+    # Staff wellbeing (issue 13)
+    PageToShow("pulse-support", "patient", lambda d: f"/p/done/{d.pulse_round.pk}/"),
+    PageToShow("wellbeing", "manager", lambda d: reverse("analytics:wellbeing")),
+    PageToShow(
+        "wellbeing-clinic",
+        "manager",
+        lambda d: reverse("analytics:wellbeing_clinic", args=[d.clinic.pk]),
+    ),
+    PageToShow(
+        "wellbeing-new-round",
+        "manager",
+        lambda d: reverse("analytics:pulse_round_new", args=[d.clinic.pk]),
+    ),
+    PageToShow("wellbeing-clinics", "admin", lambda d: reverse("analytics:wellbeing_scatter")),
+    # Interventions, alerts and reports (issue 14)
+    PageToShow("interventions", "manager", lambda d: reverse("interventions:list")),
+    PageToShow("intervention-new", "manager", lambda d: reverse("interventions:new")),
+    PageToShow(
+        "intervention",
+        "manager",
+        lambda d: reverse("interventions:detail", args=[d.intervention.pk]),
+    ),
+    PageToShow("reports", "manager", lambda d: reverse("reports:index")),
+    PageToShow(
+        "report-clinic",
+        "manager",
+        lambda d: reverse("reports:clinic", args=[d.clinic.pk, *d.last_month]),
+    ),
+    PageToShow(
+        "report-organisation",
+        "admin",
+        lambda d: reverse("reports:organisation", args=list(d.last_month)),
+    ),
+    PageToShow("mail-preferences", "manager", lambda d: reverse("reports:preferences")),
 )
 
 # Measured in the page: what makes it fail, besides console errors.
