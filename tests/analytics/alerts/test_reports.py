@@ -294,9 +294,10 @@ def test_the_report_page_reads_a_fixed_handful_of_queries(
     client, manager_a, clinic_a, two_months, django_assert_max_num_queries
 ):
     client.force_login(manager_a)
-    # 11: session, user, clinic, instrument, two months' sums, responses, follow-ups, stories
-    # (count and texts), signals; however many responses and days the month holds.
-    with django_assert_max_num_queries(12):
+    # 13: session, user, clinic, instrument, two months' sums, responses, follow-ups, stories
+    # (count and texts), signals, interventions, staff pulse rounds; however many responses and
+    # days the month holds.
+    with django_assert_max_num_queries(13):
         page = client.get(reverse("reports:clinic", args=[clinic_a.pk, 2026, 10]))
     assert page.status_code == 200
 
