@@ -124,7 +124,7 @@ def trend_chart(
         fill="tonexty",
         fillcolor=BAND,
         # xgettext:no-python-format
-        name=gettext("95% confidence interval"),
+        name=gettext("95% interval"),
         hoverinfo="skip",
     )
     score = gettext("Score")
@@ -198,7 +198,7 @@ def _add_partial_period(figure: PlotlyFigure, x: Sequence[str], values: Sequence
     """The last, partial period: an open marker joined by a dotted line to the one before."""
     if not values or values[-1] is None:
         return
-    label = gettext("Period so far (partial)")
+    label = gettext("So far (partial)")
     before = [(x[i], values[i]) for i in range(len(values) - 1) if values[i] is not None][-1:]
     figure.add_scatter(
         x=[*(point[0] for point in before), x[-1]],

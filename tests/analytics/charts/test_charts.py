@@ -46,7 +46,7 @@ def test_trend_points_and_band_are_the_weekly_means_and_t_intervals():
     expected = [mean_summary(period.moments) for period in periods]
     assert trace(chart, "Score")["y"] == [70.0, 80.0, 65.0]
     assert trace(chart, "Score")["x"] == ["2026-01-05", "2026-01-12", "2026-01-19"]
-    band = trace(chart, "95% confidence interval")
+    band = trace(chart, "95% interval")
     assert band["y"] == [summary.lower for summary in expected]
     assert chart.table.rows[0][:5] == (
         "2026-01-05",
@@ -81,7 +81,7 @@ def test_a_small_week_and_its_complement_are_gaps_in_the_trend_and_the_table():
     periods = weeks([[70] * 20, [80] * 4, [75] * 15, [72] * 30])
     chart = trend_chart(title="Respect", periods=periods, min_group_size=10)
     assert trace(chart, "Score")["y"] == [70.0, None, None, 72.0]
-    assert trace(chart, "95% confidence interval")["y"][1:3] == [None, None]
+    assert trace(chart, "95% interval")["y"][1:3] == [None, None]
     assert [row[9] for row in chart.table.rows] == [
         "",
         "fewer than 10 responses",
@@ -360,7 +360,7 @@ def test_a_partial_last_week_is_an_open_marker_and_never_a_signal():
     chart = trend_chart(title="Trust", periods=periods, min_group_size=10, last_period_partial=True)
     assert traces(chart, "Beyond a limit") == []
     assert trace(chart, "Score")["y"][-1] is None
-    partial = trace(chart, "Period so far (partial)")
+    partial = trace(chart, "So far (partial)")
     assert partial["y"] == [72.0, 90.0]
     assert partial["marker"]["symbol"] == "circle-open"
     assert chart.table.rows[-1][2] == 90.0
