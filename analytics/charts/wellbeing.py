@@ -3,6 +3,7 @@ and the cross-clinic scatter. Pure data for plotly.js; hidden values are gaps, n
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from analytics.charts.figure_style import (
     VERMILLION,
     PlotlyFigure,
     base_layout,
+    legend_above_plot,
 )
 from analytics.charts.wording import decimal, gettext
 from analytics.stats import MeanSummary
@@ -107,8 +109,8 @@ def clinic_scatter_figure(
         },
         margin={"l": 60, "r": 20, "t": 20, "b": 100},
     )
-    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"}
     figure = PlotlyFigure(layout=layout)
+    legend_above_plot(figure)  # below, it ran into the wrapped x-axis title
     for index, (name, staff, patients) in enumerate(points):
         label = gettext("%(clinic)s (staff n=%(staff)d, patients n=%(patients)d)") % {
             "clinic": name,
@@ -116,8 +118,13 @@ def clinic_scatter_figure(
             "patients": patients.n,
         }
         colour = colours[index % len(colours)]
+        counts = gettext("staff n=%(staff)d, patients n=%(patients)d") % {
+            "staff": staff.n,
+            "patients": patients.n,
+        }
         figure.add_scatter(
-            name=label,
+            # Two lines, so a phone's narrow legend shows both counts instead of cutting them.
+            name=f"{html.escape(name)}<br>{counts}",
             x=[staff.mean],
             y=[patients.mean],
             mode="markers",

@@ -34,6 +34,6 @@ def test_the_scatter_labels_each_clinic_with_both_n():
     go.Figure(figure)
     east, west = figure["data"]
     assert (east["x"], east["y"]) == ([50.0], [80.0])
-    assert east["name"] == "Eastgate (staff n=5, patients n=3)"
-    assert west["name"] == "Westgate (staff n=3, patients n=5)"
+    assert east["name"] == "Eastgate<br>staff n=5, patients n=3"
+    assert west["name"] == "Westgate<br>staff n=3, patients n=5"
     assert figure["layout"]["xaxis"]["title"]["text"] == "Energy<br>(higher = less burnout)"
