@@ -119,10 +119,11 @@ def kiosk_post_parts(base: str) -> tuple[str, dict[str, str]]:
         )
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     fields = {"csrfmiddlewaretoken": token, "comment": "Kind and quick, thank you."}
-    for name, value in re.findall(
-        r'type="radio" name="(q_[^"]+)" id="[^"]+" value="([^"]+)"', html
-    ):
-        fields.setdefault(name, value)
+    # The top answer to every question (most patients' answer; a low one also opens a follow-up).
+    radios = re.findall(r'type="radio" name="(q_[^"]+)" id="[^"]+" value="(\d+)"', html)
+    for name, value in radios:
+        if int(value) >= int(fields.get(name, -1)):
+            fields[name] = value
     body = urllib.parse.urlencode(fields)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     return body, headers
@@ -211,10 +212,10 @@ def database_prepare() -> int:
     import django
 
     django.setup()
+    from bare_app import TABLE_SQL
     from django.core.management import call_command
     from django.db import connection
 
-    from bare_app import TABLE_SQL
     from feedback.models import Clinic
     from feedback.services import instruments_load_shipped
 
@@ -238,7 +239,8 @@ def redis_flush(url: str) -> None:
 def summary_line(label: str, rounds: list[dict]) -> str:
     rps = [r["rps"] for r in rounds]
     return (
-        f"{label:<28} req/s {min(rps):7.0f} - {max(rps):7.0f} (median {statistics.median(rps):7.0f})"
+        f"{label:<28} req/s {min(rps):7.0f} - {max(rps):7.0f}"
+        f" (median {statistics.median(rps):7.0f})"
         f"  p50 {statistics.median(r['p50'] for r in rounds):6.1f} ms"
         f"  p99 {min(r['p99'] for r in rounds):6.1f} - {max(r['p99'] for r in rounds):6.1f} ms"
         f"  non-2xx/3xx {sum(r['bad'] for r in rounds)}"
@@ -281,10 +283,11 @@ def throughput(args, app_base: str, bare_base: str) -> dict[str, list[dict]]:
         print(summary_line(name, results[name]))
     post_ratios = [
         a["rps"] / b["rps"]
-        for a, b in zip(results["survey POST (kiosk)"], results["bare INSERT view"])
+        for a, b in zip(results["survey POST (kiosk)"], results["bare INSERT view"], strict=True)
     ]
     get_ratios = [
-        a["rps"] / b["rps"] for a, b in zip(results["survey GET (kiosk)"], results["bare ok view"])
+        a["rps"] / b["rps"]
+        for a, b in zip(results["survey GET (kiosk)"], results["bare ok view"], strict=True)
     ]
     print(
         f"ratio POST/bare INSERT {min(post_ratios):.3f} - {max(post_ratios):.3f} "
@@ -452,6 +455,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint and round")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--app-root", type=Path, default=ROOT, help="serve another checkout (before/after)"
+    )
     parser.add_argument("--lag", action="store_true", help="also the aggregation lag run")
     parser.add_argument("--lag-only", action="store_true", help="only the aggregation lag run")
     parser.add_argument("--lag-rate", type=float, default=0, help="default: POST rate reached")
@@ -469,7 +475,7 @@ def main() -> None:
     )
     app_port, bare_port = free_port(), free_port()
     servers = [
-        gunicorn_start("compassion_portal.wsgi:application", app_port, chdir=ROOT),
+        gunicorn_start("compassion_portal.wsgi:application", app_port, chdir=args.app_root),
         gunicorn_start("bare_app:application", bare_port, chdir=BENCH),
     ]
     app_base, bare_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
