@@ -125,6 +125,15 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _coalescing_windows_forget():
+    """Each test starts with no coalescing window remembered by the process (tests clear and
+    flush the cache the window lives in)."""
+    from compassion_portal.celery import coalesce_windows_forget
+
+    coalesce_windows_forget()
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a request in Spanish leaves Spanish active in
     the thread (LocaleMiddleware does not reset it), and chart text follows the active one."""
