@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -330,6 +331,24 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
+# One queue per kind of work, so a long export or a burst of e-mail never delays aggregation
+# (the 60-second promise). docker-compose.yml starts one worker per queue group; a worker started
+# without -Q consumes every queue (the demo, the tests). "celery" takes anything not routed.
+CELERY_QUEUES_ALL = ("celery", "aggregation", "mail", "exports", "comments")
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUES_ALL]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "analytics.tasks.rollups_drain": {"queue": "aggregation"},
+    "analytics.tasks.rollups_reconcile_recent": {"queue": "aggregation"},
+    "feedback.tasks.invitation_send": {"queue": "mail"},
+    "feedback.tasks.invitation_reminders_send": {"queue": "mail"},
+    "feedback.tasks.invitation_contacts_erase": {"queue": "mail"},
+    "feedback.tasks.kudos_digests_send": {"queue": "mail"},
+    "analytics.exports.tasks.export_job_run": {"queue": "exports"},
+    "analytics.exports.tasks.exports_expire": {"queue": "exports"},
+    "analytics.exports.tasks.exports_resend_queued": {"queue": "exports"},
+    "analytics.tasks_comments.comments_analyse_pending": {"queue": "comments"},
+}
 CELERY_BEAT_SCHEDULE = {
     "invitation-reminders": {
         "task": "feedback.tasks.invitation_reminders_send",
