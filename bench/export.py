@@ -126,7 +126,7 @@ def main() -> None:
     full = request(every_clinic)
     quarter = request(every_clinic[: CLINICS // 4])
     columns = responses.response_columns(comments=True)
-    where_sql, params = responses._where_sql(full.where)
+    where_sql, params = responses._where_sql(full.where, connection)
     with connection.cursor() as cursor, tempfile.TemporaryDirectory() as folder:
         raw = cursor.cursor
         same_select = raw.mogrify(

@@ -19,9 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 
 from analytics.exports.csv_writer import csv_encoded, neutralised_sql
+from analytics.read_replica import reads_alias
 from analytics.rollups.selectors import RollupFilter
 from feedback.instrument_definition import parse_definition
 from feedback.models import Clinic, DimensionScore, Instrument, Response
@@ -110,7 +111,7 @@ def response_csv_chunks(
     *, where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
     """(rows, CSV bytes) per chunk of at most ``chunk_rows`` responses, in id order; no header."""
-    if connection.vendor == "postgresql":
+    if connections[reads_alias()].vendor == "postgresql":
         yield from _postgres_chunks(where, columns, chunk_rows)
     else:
         yield from _orm_chunks(where, columns, chunk_rows)
@@ -185,7 +186,8 @@ def _orm_chunks(
 def _postgres_chunks(
     where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
-    where_sql, params = _where_sql(where)
+    connection = connections[reads_alias()]  # the replica inside replica_reads()
+    where_sql, params = _where_sql(where, connection)
     redactor = CommentRedactor(where.clinic_ids) if columns.comments else None
     with connection.cursor() as cursor:
         # Every chunk_rows-th id of the export: the upper bounds of the chunks, in one scan.
@@ -236,7 +238,7 @@ def _comments_redacted(data: bytes, redactor: CommentRedactor) -> bytes:
     return _COMMENT_MARK.sub(lambda mark: b"," + cells[int(mark.group(1))] + b"\n", data)
 
 
-def _where_sql(where: RollupFilter) -> tuple[str, list]:
+def _where_sql(where: RollupFilter, connection) -> tuple[str, list]:
     """The WHERE clause the ORM writes for ``where`` on responses: one definition of the filter."""
     query = Response.objects.filter(where.q(), pulse_round__isnull=True).query
     sql, params = query.get_compiler(connection=connection).compile(query.where)
