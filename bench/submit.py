@@ -411,7 +411,11 @@ def aggregation_lag(args, app_base: str, clinic_id: int, rate: float) -> None:
             for process in processes:
                 process.terminate()
             for process in processes:
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a warm shutdown waiting on a countdown
+                    process.kill()
+                    process.wait()
         submitted = list(
             Response.objects.filter(pk__gt=first_id, clinic_id=clinic_id)
             .order_by("submitted_at")
