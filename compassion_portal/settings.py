@@ -356,6 +356,11 @@ CELERY_TASK_ROUTES = {
     "feedback.tasks.invitation_reminders_send": {"queue": "mail"},
     "feedback.tasks.invitation_contacts_erase": {"queue": "mail"},
     "feedback.tasks.kudos_digests_send": {"queue": "mail"},
+    # Outbound messages of other apps (on main by merge time): reports, alerts, webhooks.
+    "analytics.tasks.monthly_reports_send": {"queue": "mail"},
+    "analytics.tasks.trend_alerts_run": {"queue": "mail"},
+    "integrations.tasks.webhook_deliver": {"queue": "mail"},
+    "integrations.tasks.webhooks_resend_pending": {"queue": "mail"},
     "analytics.exports.tasks.export_job_run": {"queue": "exports"},
     "analytics.exports.tasks.exports_expire": {"queue": "exports"},
     "analytics.exports.tasks.exports_resend_queued": {"queue": "exports"},
