@@ -31,6 +31,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compassion_portal.settings")
 
 from rollups import CLINICS, data_generate, database_create_if_missing  # noqa: E402
 
+# A comment with what redaction replaces: a title and name, a phone number, a date.
+COMMENT = "Dr. Alvarez listened to me. Call me on 555-123-4567 about the 12/03/2026 visit."
+
 
 def export_to(path: Path, export) -> int:
     from analytics.exports.formats import export_chunks
@@ -73,6 +76,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep data already generated")
+    parser.add_argument(
+        "--comments-every",
+        type=int,
+        default=0,
+        help="give every Nth response a comment to redact (default: none, as generated)",
+    )
     args = parser.parse_args()
     database_create_if_missing(os.environ["DATABASE_URL"])
 
@@ -98,6 +107,14 @@ def main() -> None:
             data_generate(cursor, args.responses)
             elapsed = time.perf_counter() - started
             print(f"generated {args.responses:,} responses in {elapsed:.1f} s")
+        cursor.execute(
+            "UPDATE feedback_response SET comment = CASE WHEN %s > 0 AND id %% %s = 0"
+            " THEN %s ELSE '' END WHERE comment <> (CASE WHEN %s > 0 AND id %% %s = 0"
+            " THEN %s ELSE '' END)",
+            [*[args.comments_every, max(args.comments_every, 1), COMMENT] * 2],
+        )
+        with_comments = Response.objects.exclude(comment="").count()
+        print(f"{with_comments:,} responses with a comment to redact")
 
     def request(clinic_ids) -> ExportRequest:
         where = RollupFilter(
@@ -109,7 +126,7 @@ def main() -> None:
     full = request(every_clinic)
     quarter = request(every_clinic[: CLINICS // 4])
     columns = responses.response_columns(comments=True)
-    where_sql, params = responses._where_sql(full.where)
+    where_sql, params = responses._where_sql(full.where, connection)
     with connection.cursor() as cursor, tempfile.TemporaryDirectory() as folder:
         raw = cursor.cursor
         same_select = raw.mogrify(

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import time
 
 from celery import Celery
 from celery.signals import task_failure
@@ -55,6 +56,44 @@ def _task_named(name: str):
     return app.tasks[name] if name in app.tasks else app.signature(name)
 
 
+# Coalescing windows this process knows to be open: key -> time.monotonic() at which it closes.
+_COALESCE_OPEN_UNTIL: dict[str, float] = {}
+
+
+def _coalesce_claim(key: str, seconds: int) -> bool:
+    """True if this send opens the coalescing window ``key`` (the caller then sends the task).
+
+    A window is a cache key living ``seconds``; the task sent by whoever opened it runs when it
+    closes and sees every commit made before. Once this process has seen a window open (its own,
+    or another's with the time it has left), sends within it skip the cache round trip.
+    """
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    now = time.monotonic()
+    if _COALESCE_OPEN_UNTIL.get(key, 0.0) > now:
+        return False
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.set(full_key, 1, ex=seconds, nx=True)
+        pipeline.pttl(full_key)
+        opened, left_ms = pipeline.execute()
+        left = seconds if opened else max(left_ms, 0) / 1000
+    else:
+        opened = cache.add(key, 1, seconds)
+        left = seconds if opened else 0.0
+    # A little short of the window's end, so a send near the end still reaches the cache.
+    _COALESCE_OPEN_UNTIL[key] = now + max(left - 0.5, 0.0)
+    return bool(opened)
+
+
+def coalesce_windows_forget() -> None:
+    """Forget the windows this process remembers (tests that flush the cache call it)."""
+    _COALESCE_OPEN_UNTIL.clear()
+
+
 def enqueue_on_commit(task, *args, coalesce_seconds: int | None = None) -> None:
     """Send ``task`` (a task or its registered name) with id-only ``args`` once the current
     transaction commits.
@@ -66,7 +105,6 @@ def enqueue_on_commit(task, *args, coalesce_seconds: int | None = None) -> None:
     """
     import logging
 
-    from django.core.cache import cache
     from django.db import transaction
     from kombu.exceptions import OperationalError
     from redis.exceptions import RedisError
@@ -77,7 +115,7 @@ def enqueue_on_commit(task, *args, coalesce_seconds: int | None = None) -> None:
         name = task if isinstance(task, str) else task.name
         try:
             if coalesce_seconds and not app.conf.task_always_eager:
-                if not cache.add(f"enqueue-coalesced:{name}:{args!r}", 1, coalesce_seconds):
+                if not _coalesce_claim(f"enqueue-coalesced:{name}:{args!r}", coalesce_seconds):
                     return
                 _send(name, countdown=coalesce_seconds)
             else:

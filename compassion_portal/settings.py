@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -155,6 +156,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL streaming replica of the same database, for dashboard and export reads only
+# (analytics.read_replica); every write and rollup recompute stays on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Under test the alias is the test database itself (a replica has no test copy of its own).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["analytics.read_replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -362,6 +375,29 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
+# One queue per kind of work, so a long export or a burst of e-mail never delays aggregation
+# (the 60-second promise). docker-compose.yml starts one worker per queue group; a worker started
+# without -Q consumes every queue (the demo, the tests). "celery" takes anything not routed.
+CELERY_QUEUES_ALL = ("celery", "aggregation", "mail", "exports", "comments")
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUES_ALL]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "analytics.tasks.rollups_drain": {"queue": "aggregation"},
+    "analytics.tasks.rollups_reconcile_recent": {"queue": "aggregation"},
+    "feedback.tasks.invitation_send": {"queue": "mail"},
+    "feedback.tasks.invitation_reminders_send": {"queue": "mail"},
+    "feedback.tasks.invitation_contacts_erase": {"queue": "mail"},
+    "feedback.tasks.kudos_digests_send": {"queue": "mail"},
+    # Outbound messages of other apps (on main by merge time): reports, alerts, webhooks.
+    "analytics.tasks.monthly_reports_send": {"queue": "mail"},
+    "analytics.tasks.trend_alerts_run": {"queue": "mail"},
+    "integrations.tasks.webhook_deliver": {"queue": "mail"},
+    "integrations.tasks.webhooks_resend_pending": {"queue": "mail"},
+    "analytics.exports.tasks.export_job_run": {"queue": "exports"},
+    "analytics.exports.tasks.exports_expire": {"queue": "exports"},
+    "analytics.exports.tasks.exports_resend_queued": {"queue": "exports"},
+    "analytics.tasks_comments.comments_analyse_pending": {"queue": "comments"},
+}
 CELERY_BEAT_SCHEDULE = {
     "invitation-reminders": {
         "task": "feedback.tasks.invitation_reminders_send",

@@ -7,7 +7,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -45,16 +46,34 @@ def kiosk_submission_allowed(*, client_address: str, now: float | None = None) -
     window = settings.KIOSK_RATE_WINDOW_SECONDS
     key = _window_key(client_address, window, time.time() if now is None else now)
     try:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
+        count = _window_count_increment(key, window)
     except Exception:  # noqa: BLE001 - any cache failure must not block the survey
         logger.warning("kiosk rate limit skipped: cache unavailable", exc_info=True)
         return True
     return count <= settings.KIOSK_RATE_LIMIT
+
+
+def _window_count_increment(key: str, window: int) -> int:
+    """Add one to the window's count and return it.
+
+    On Redis one pipelined round trip (INCR, then EXPIRE only if the key has no expiry yet), the
+    busiest path of a kiosk POST; on any other cache, add then incr.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, window, nx=True)
+        count, _ = pipeline.execute()
+        return int(count)
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
 
 
 def kiosk_retry_after_seconds(*, now: float | None = None) -> int:

@@ -33,6 +33,7 @@ from feedback.services import (
     invitation_by_token,
     response_submit,
 )
+from feedback.survey_form_html import blank_survey_form_html
 from feedback.testimonials import testimonial_withdraw, testimonials_public, withdrawal_code_new
 from feedback.texts import FALLBACK_LANGUAGE, language_nearest, text_in
 
@@ -99,6 +100,12 @@ def _unreadable_field_names(request: HttpRequest) -> list[str]:
     return names_with_replacement_characters(request.POST.lists())
 
 
+def _survey_form_blank(definition: InstrumentDefinition, language: str, action: str) -> SurveyForm:
+    form = SurveyForm(definition=definition, language=language)
+    form.helper.form_action = action
+    return form
+
+
 def _survey(
     request: HttpRequest,
     *,
@@ -156,11 +163,21 @@ def _survey(
                 return redirect(reverse("feedback:thanks") + "?" + urlencode(query))
         status = 400
     else:
-        form = SurveyForm(definition=definition, language=language)
+        form = None
         status = 200
-    form.helper.form_action = "?" + urlencode({"lang": language})
+    action = "?" + urlencode({"lang": language})
+    if form is None:
+        form_html = blank_survey_form_html(
+            request,
+            key=("survey", instrument.pk, instrument.definition_sha256, language, action),
+            form_new=lambda: _survey_form_blank(definition, language, action),
+        )
+    else:
+        form.helper.form_action = action
+        form_html = ""
     context = {
         "form": form,
+        "form_html": form_html,
         "clinic": clinic,
         "survey_title": text_in(definition.name, language) or instrument.name,
         "intro": text_in(definition.intro, language),

@@ -7,6 +7,19 @@ from urllib.parse import urlparse
 import pytest
 
 
+def pytest_configure(config):
+    """A second alias on the test database, "replica" (as DATABASE_REPLICA_URL would add), so a
+    test can prove which reads go to a replica; nothing is routed to it unless a test installs
+    the router (tests/analytics/test_read_replica.py)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
+
+
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
@@ -122,6 +135,15 @@ def admin_user(db):
     from django.contrib.auth.models import User
 
     return User.objects.create_superuser("admin", password=ADMIN_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _coalescing_windows_forget():
+    """Each test starts with no coalescing window remembered by the process (tests clear and
+    flush the cache the window lives in)."""
+    from compassion_portal.celery import coalesce_windows_forget
+
+    coalesce_windows_forget()
 
 
 @pytest.fixture(autouse=True)

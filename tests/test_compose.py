@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = ("worker", "worker-mail", "worker-exports", "worker-comments")
+APP_SERVICES = ("web", *WORKERS, "beat")
 REQUIRED_ENV = {"SECRET_KEY": "test-secret-key", "POSTGRES_PASSWORD": "testpassword"}
 
 
@@ -108,7 +109,8 @@ def test_postgres_keeps_its_data_in_a_named_volume(config):
 
 def test_worker_and_beat_run_celery_and_web_migrates_before_gunicorn(config):
     services = config["services"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "compassion_portal", "worker"]
+    for worker in WORKERS:
+        assert services[worker]["command"][:4] == ["celery", "-A", "compassion_portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "compassion_portal", "beat"]
     start = (ROOT / services["web"]["command"][0]).read_text()
     steps = [start.index(step) for step in ("migrate", "load_instruments", "exec gunicorn")]
@@ -124,6 +126,20 @@ def test_each_app_service_gets_the_settings_it_needs(config, service):
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["DEBUG"] == "false"
     assert "127.0.0.1" in environment["ALLOWED_HOSTS"].split(",")  # the healthcheck's host
+
+
+def test_one_worker_per_queue_group_and_together_they_consume_every_queue(config):
+    from django.conf import settings
+
+    queues_by_worker = {}
+    for worker in WORKERS:
+        command = config["services"][worker]["command"]
+        queues_by_worker[worker] = command[command.index("-Q") + 1].split(",")
+    consumed = [queue for queues in queues_by_worker.values() for queue in queues]
+
+    assert sorted(consumed) == sorted(settings.CELERY_QUEUES_ALL)  # each once, none forgotten
+    assert queues_by_worker["worker"] == ["aggregation", "celery"]
+    assert queues_by_worker["worker-exports"] == ["exports"]
 
 
 def test_the_image_runs_as_a_non_root_user_and_collects_static_files_at_build():

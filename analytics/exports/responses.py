@@ -6,22 +6,24 @@ the ORM reads a chunk and csv_writer writes it. Both write the same columns with
 and memory holds one chunk whatever the size of the export.
 
 Comments leave the portal redacted exactly as staff pages show them (feedback.testimonials): the
-redaction is Python, so on PostgreSQL a chunk with comments is read back from COPY's CSV, its
-comment cells redacted and the rows written again; an export without comments stays pure COPY.
+redaction is Python, so on PostgreSQL COPY writes a mark in the comment cell of each row with a
+comment, and only those rows' comments are read, redacted and put in its place; every other byte
+is COPY's own (parsing and writing every row again in Python had halved the export's speed).
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 
-from analytics.exports.csv_writer import csv_encoded, neutralised, neutralised_sql
+from analytics.exports.csv_writer import csv_encoded, neutralised_sql
 from analytics.exports.precision import SHOWN_DIGITS, shown_rounded
+from analytics.read_replica import reads_alias
 from analytics.rollups.selectors import RollupFilter
 from feedback.instrument_definition import parse_definition
 from feedback.models import Clinic, DimensionScore, Instrument, Response
@@ -123,7 +125,7 @@ def response_csv_chunks(
     *, where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
     """(rows, CSV bytes) per chunk of at most ``chunk_rows`` responses, in id order; no header."""
-    if connection.vendor == "postgresql":
+    if connections[reads_alias()].vendor == "postgresql":
         yield from _postgres_chunks(where, columns, chunk_rows)
     else:
         yield from _orm_chunks(where, columns, chunk_rows)
@@ -201,7 +203,8 @@ def _orm_chunks(
 def _postgres_chunks(
     where: RollupFilter, columns: ResponseColumns, chunk_rows: int
 ) -> Iterator[tuple[int, bytes]]:
-    where_sql, params = _where_sql(where)
+    connection = connections[reads_alias()]  # the replica inside replica_reads()
+    where_sql, params = _where_sql(where, connection)
     redactor = CommentRedactor(where.clinic_ids) if columns.comments else None
     with connection.cursor() as cursor:
         # Every chunk_rows-th id of the export: the upper bounds of the chunks, in one scan.
@@ -227,19 +230,32 @@ def _postgres_chunks(
             lower = upper
 
 
+# COPY writes this in the comment cell of a row with a comment (the cell is empty otherwise):
+# \x01 and the response id, unquoted, always the last cell of its line. No text stored by the
+# portal in the cells before it can end a line with it.
+_COMMENT_MARK = re.compile(rb",\x01(\d+)\x01\n")
+
+
 def _comments_redacted(data: bytes, redactor: CommentRedactor) -> bytes:
-    """COPY's CSV for one chunk, whose last two cells (clinic id, raw comment) become the one
-    redacted comment cell. The other cells are written back as COPY wrote them (already
-    neutralised); only the comment is neutralised here, after redaction."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for *cells, clinic_id, comment in csv.reader(io.StringIO(data.decode(), newline="")):
-        redacted = redactor.redacted(clinic_id=int(clinic_id), comment=comment)
-        writer.writerow([*cells, neutralised(redacted)])
-    return out.getvalue().encode()
+    """COPY's CSV for one chunk with each comment mark replaced by the redacted comment.
+
+    Only the rows with a comment cost Python: their comments are read in one query and the
+    marks replaced in one pass over the chunk; every other byte stays as COPY wrote it (already
+    neutralised). The comment is neutralised here, after redaction.
+    """
+    ids = [int(found) for found in _COMMENT_MARK.findall(data)]
+    if not ids:
+        return data
+    cells: dict[int, bytes] = {}
+    for response_id, clinic_id, comment in Response.objects.filter(pk__in=ids).values_list(
+        "pk", "clinic_id", "comment"
+    ):
+        redacted = redactor.redacted(clinic_id=clinic_id, comment=comment)
+        cells[response_id] = csv_encoded([[redacted]])[:-1] if redacted is not None else b""
+    return _COMMENT_MARK.sub(lambda mark: b"," + cells[int(mark.group(1))] + b"\n", data)
 
 
-def _where_sql(where: RollupFilter) -> tuple[str, list]:
+def _where_sql(where: RollupFilter, connection) -> tuple[str, list]:
     """The WHERE clause the ORM writes for ``where`` on responses: one definition of the filter."""
     query = Response.objects.filter(where.q(), pulse_round__isnull=True).query
     sql, params = query.get_compiler(connection=connection).compile(query.where)
@@ -269,9 +285,14 @@ def _copy_sql(columns: ResponseColumns, where_sql: str, bounded: bool) -> str:
         if columns.recommend_items
         else []
     )
-    # Raw here, with the clinic whose provider names it is redacted against (_comments_redacted).
+    # A mark that _comments_redacted replaces with the redacted comment; empty when there is none.
     comment = (
-        ["feedback_response.clinic_id", "feedback_response.comment"] if columns.comments else []
+        [
+            "CASE WHEN feedback_response.comment <> '' THEN E'\\x01' || feedback_response.id"
+            " || E'\\x01' END"
+        ]
+        if columns.comments
+        else []
     )
     pivot = (
         ", ".join(

@@ -13,7 +13,7 @@ from celery.signals import task_postrun
 from kombu import pools as kombu_pools
 
 import analytics.tasks  # noqa: F401 - registers every task (rollups, exports, comments)
-from compassion_portal.celery import app
+from compassion_portal.celery import app, coalesce_windows_forget
 
 
 def worker_broker_url() -> str:
@@ -49,6 +49,7 @@ def celery_on_redis():
     suite = redis.Redis.from_url(os.environ["REDIS_URL"])
     for key in suite.scan_iter("*enqueue-coalesced*"):  # a window left open by another test
         suite.delete(key)
+    coalesce_windows_forget()
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url=url, task_always_eager=False)
     _forget_broker_connections()

@@ -136,7 +136,7 @@ def test_submissions_while_redis_is_down_are_stored_fast_and_aggregated_once_it_
 ):
     first = submit(instrument, clinic_a, full_answers, day=0)
     # Redis up: the coalesced drain task went to our own broker.
-    assert redis.Redis.from_url(own_redis.url).llen("celery") == 1
+    assert redis.Redis.from_url(own_redis.url).llen("aggregation") == 1  # its own queue
 
     own_redis.kill()
     slowest = 0.0
