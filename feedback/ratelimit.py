@@ -46,15 +46,15 @@ def kiosk_submission_allowed(*, client_address: str, now: float | None = None) -
     window = settings.KIOSK_RATE_WINDOW_SECONDS
     key = _window_key(client_address, window, time.time() if now is None else now)
     try:
-        count = _window_count_increment(key, window)
+        count = window_count_increment(key, window)
     except Exception:  # noqa: BLE001 - any cache failure must not block the survey
         logger.warning("kiosk rate limit skipped: cache unavailable", exc_info=True)
         return True
     return count <= settings.KIOSK_RATE_LIMIT
 
 
-def _window_count_increment(key: str, window: int) -> int:
-    """Add one to the window's count and return it.
+def window_count_increment(key: str, window: int) -> int:
+    """Add one to the window's count and return it (the kiosk's and the API's fixed windows).
 
     On Redis one pipelined round trip (INCR, then EXPIRE only if the key has no expiry yet), the
     busiest path of a kiosk POST; on any other cache, add then incr.

@@ -17,12 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Channel, Clinic
+from feedback.ratelimit import window_count_increment
 from feedback.visit_import import CsvRow, VisitRowParser, visit_row_import
 from integrations.models import ApiToken
 
@@ -91,12 +91,7 @@ def api_token_call_allowed(*, token_id: int, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     key = f"api-rate:{token_id}:{int(now // window)}"
     try:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
+        count = window_count_increment(key, window)
     except Exception:  # noqa: BLE001 - any cache failure must not block the API
         logger.warning("API rate limit skipped: cache unavailable", exc_info=True)
         return True
